@@ -1,0 +1,125 @@
+"""The catalog of one store: which chunks it holds and what embedding model built it.
+
+Chunk records are LangChain's `SQLRecordManager` (what `langchain_core.indexing.index` uses to
+skip unchanged chunks and clean up stale ones), in one SQLite file under `RAG_PERSIST_DIR`. The
+same file has a small table of our own with each store's embedding model and dimension. Counts
+are read with the standard library's sqlite3, so `stats` needs no heavy import.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rag_app.errors import RagError
+
+if TYPE_CHECKING:
+    from langchain_core.indexing import RecordManager
+
+DB_NAME = "catalog.sqlite"
+LOCK_NAME = "ingest.lock"
+_RECORDS = "upsertion_record"  # SQLRecordManager's table
+
+
+class Catalog:
+    """Records and model metadata for the store named `namespace`, kept under `directory`."""
+
+    def __init__(self, directory: Path, namespace: str) -> None:
+        self.directory = directory
+        self.namespace = namespace
+        self.path = directory / DB_NAME
+        self._record_manager: RecordManager | None = None
+
+    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Rows of a read; none when the catalog or its tables do not exist yet."""
+        if not self.path.exists():
+            return []
+        try:
+            with closing(sqlite3.connect(self.path, timeout=30)) as db:
+                return db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as err:
+            if "no such table" in str(err):
+                return []
+            raise RagError(f"cannot read the store catalog {self.path}: {err}") from None
+        except sqlite3.DatabaseError as err:
+            raise RagError(f"the store catalog {self.path} is corrupt: {err}") from None
+
+    def _write(self, sql: str, params: tuple = ()) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS rag_app_store (namespace TEXT PRIMARY KEY,"
+                    " embedding_model TEXT NOT NULL, dimension INTEGER NOT NULL)"
+                )
+                db.execute(sql, params)
+        except (OSError, sqlite3.Error) as err:
+            raise RagError(f"cannot write the store catalog {self.path}: {err}") from None
+
+    def model(self) -> tuple[str, int] | None:
+        """(embedding model, dimension) this store was built with, or None before the first ingest."""
+        rows = self._query(
+            "SELECT embedding_model, dimension FROM rag_app_store WHERE namespace = ?", (self.namespace,)
+        )
+        return (rows[0][0], int(rows[0][1])) if rows else None
+
+    def set_model(self, embedding_model: str, dimension: int) -> None:
+        """Record the embedding model and dimension of this store."""
+        self._write("INSERT OR REPLACE INTO rag_app_store VALUES (?, ?, ?)", (self.namespace, embedding_model, dimension))
+
+    def check_model(self, embedding_model: str) -> None:
+        """A RagError if this store was built with another embedding model than `embedding_model`."""
+        recorded = self.model()
+        if recorded and recorded[0] != embedding_model:
+            raise RagError(
+                f"this store was built with embeddings {recorded[0]} ({recorded[1]} dims) but "
+                f"{embedding_model} is configured: set RAG_EMBEDDINGS/RAG_EMBEDDING_MODEL back, "
+                "or use another RAG_COLLECTION or RAG_PERSIST_DIR"
+            )
+
+    def counts(self) -> tuple[int, int]:
+        """(chunks, sources) recorded for this store."""
+        rows = self._query(
+            f"SELECT COUNT(*), COUNT(DISTINCT group_id) FROM {_RECORDS} WHERE namespace = ?", (self.namespace,)
+        )
+        return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+    def groups_under(self, prefix: str) -> list[str]:
+        """Recorded source groups (absolute file paths) equal to or below `prefix`."""
+        rows = self._query(f"SELECT DISTINCT group_id FROM {_RECORDS} WHERE namespace = ?", (self.namespace,))
+        below = prefix.rstrip(os.sep) + os.sep
+        return [g for (g,) in rows if g and (g == prefix or g.startswith(below))]
+
+    @property
+    def record_manager(self) -> RecordManager:
+        """LangChain's SQLRecordManager over this catalog's file (schema created on first use)."""
+        if self._record_manager is None:
+            from langchain_classic.indexes import SQLRecordManager
+
+            self._write("SELECT 1")
+            manager = SQLRecordManager(self.namespace, db_url=f"sqlite:///{self.path}")
+            manager.create_schema()
+            self._record_manager = manager
+        return self._record_manager
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold this catalog's write lock; a second writer fails at once with a clear message."""
+        self._write("SELECT 1")
+        lock_path = self.directory / LOCK_NAME
+        with open(lock_path, "w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RagError(
+                    f"another ingest is writing to {self.directory}: wait for it to finish and try again"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)

@@ -1,0 +1,101 @@
+"""Questions in, answers with sources out: a LangChain RetrievalQA chain over the store."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from langchain_core.documents import Document
+
+from rag_app import stores
+from rag_app.config import Settings
+from rag_app.embeddings import make_embeddings, model_name
+from rag_app.errors import ConfigError, RagError
+
+MAX_QUESTION_CHARS = 10_000
+MAX_K = 1000
+EMPTY_STORE = "nothing ingested yet: run `python -m rag_app ingest PATH` first"
+
+
+def source_entry(rank: int, doc: Document) -> dict[str, Any]:
+    """One retrieved chunk in the shape `search` and `ask` print as JSON."""
+    page = doc.metadata.get("page")
+    return {
+        "rank": rank,
+        "score": round(float(doc.metadata.get("score", 0.0)), 4),
+        "source": str(doc.metadata.get("source", "?")),
+        "page": int(page) if page is not None else None,
+        "text": doc.page_content,
+    }
+
+
+def check_question(text: str, what: str = "question") -> str:
+    """`text` stripped, or a ConfigError when it is empty or unreasonably long."""
+    text = text.strip()
+    if not text:
+        raise ConfigError(f"the {what} is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise ConfigError(f"the {what} is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+    return text
+
+
+class QA:
+    """The configured store, retriever and answerer, opened once for any number of questions."""
+
+    def __init__(self, settings: Settings, k: int | None = None) -> None:
+        k = settings.top_k if k is None else k
+        if not 1 <= k <= MAX_K:
+            raise ConfigError(f"k must be between 1 and {MAX_K}, not {k}")
+        catalog = stores.catalog(settings)
+        chunks, _ = catalog.counts()
+        if chunks == 0:
+            raise RagError(EMPTY_STORE)
+        catalog.check_model(model_name(settings))
+        self.settings = settings
+        self.k = min(k, chunks)
+        self.embeddings = make_embeddings(settings)
+        self.vectorstore = stores.open_vectorstore(settings, self.embeddings)
+        self._chain: Any = None
+
+    @property
+    def retriever(self) -> Any:
+        from rag_app.retriever import ScoredRetriever
+
+        return ScoredRetriever(vectorstore=self.vectorstore, k=self.k)
+
+    def search(self, query: str) -> dict[str, Any]:
+        """The top-k chunks for `query`, most similar first."""
+        query = check_question(query, "query")
+        docs = self.retriever.invoke(query)
+        return {"query": query, "results": [source_entry(i, d) for i, d in enumerate(docs, start=1)]}
+
+    def ask(self, question: str) -> dict[str, Any]:
+        """The answer to `question` from the retrieved chunks, with those chunks as sources."""
+        question = check_question(question)
+        result = self.chain.invoke({"query": question})
+        docs = result.get("source_documents", [])
+        return {
+            "question": question,
+            "answer": str(result["result"]).strip(),
+            "sources": [source_entry(i, d) for i, d in enumerate(docs, start=1)],
+        }
+
+    @property
+    def chain(self) -> Any:
+        """RetrievalQA over the scored retriever, with the configured answerer."""
+        if self._chain is None:
+            from langchain_classic.chains import RetrievalQA
+            from langchain_core._api import LangChainDeprecationWarning
+
+            from rag_app.llms import make_answerer
+
+            with warnings.catch_warnings():
+                # RetrievalQA is deprecated upstream in favour of agents; it is still the
+                # documented chain for this job and its warning means nothing to a user.
+                warnings.simplefilter("ignore", LangChainDeprecationWarning)
+                self._chain = RetrievalQA(
+                    combine_documents_chain=make_answerer(self.settings, self.embeddings),
+                    retriever=self.retriever,
+                    return_source_documents=True,
+                )
+        return self._chain

@@ -1,0 +1,209 @@
+"""The command line: parse arguments, call the library, print. Nothing else lives here.
+
+Only the standard library and rag_app's light modules are imported at start-up; each command
+imports what it needs, so `--help`, `stats` and usage errors answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from rag_app.errors import ConfigError, RagError
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m rag_app",
+        description="Ask questions about your own documents. Settings come from RAG_* "
+        "environment variables or a .env file (see .env.example).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="load, split, embed and store files or folders")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+
+    for name, help_text, arg in (
+        ("ask", "answer a question from the ingested documents, with sources", "question"),
+        ("search", "show the chunks most similar to a query (no answer)", "query"),
+    ):
+        cmd = commands.add_parser(name, help=help_text)
+        cmd.add_argument(arg, nargs="?", help=f"the {arg} (or use --file)")
+        cmd.add_argument("--k", type=int, default=None, help="how many chunks to retrieve (default: RAG_TOP_K)")
+        cmd.add_argument("--json", action="store_true", help="print JSON")
+        cmd.add_argument(
+            "--file", type=Path, help=f"one {arg} per line (or JSON Lines with a '{arg}' field); prints JSON Lines"
+        )
+
+    stats = commands.add_parser("stats", help="what the store holds: location, chunks, sources, model")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 failure, 2 usage, 130 interrupted)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    _quiet_libraries()
+    debug = os.environ.get("RAG_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
+    try:
+        from rag_app.config import Settings
+
+        settings = Settings.from_env()
+        return COMMANDS[args.command](args, settings)
+    except RagError as err:
+        if debug:
+            traceback.print_exc()
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: what was stored so far is kept; run the command again to finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:  # a bug or an unforeseen library failure: one line unless debugging
+        if debug:
+            traceback.print_exc()
+        first = (str(err).strip().splitlines() or [""])[0]
+        print(f"error: {type(err).__name__}: {first} (set RAG_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _quiet_libraries() -> None:
+    """Keep library chatter (telemetry notices, deprecation and model-loading warnings) off the screen."""
+    import logging
+    import warnings
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    for name in ("chromadb", "sentence_transformers", "transformers", "httpx", "langchain_core"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _ingest(args: argparse.Namespace, settings: Any) -> int:
+    from rag_app import stores
+    from rag_app.ingest import ingest
+
+    print(f"store: {settings.vector_store} at {stores.location(settings)}", file=sys.stderr)
+    bar: Any = None
+
+    def on_start(total: int) -> None:
+        nonlocal bar
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+
+    try:
+        report = ingest(args.paths, settings, progress=lambda n: bar and bar.update(n), on_start=on_start)
+    finally:
+        if bar is not None:
+            bar.close()
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_OK
+
+
+def _questions(args: argparse.Namespace, field: str) -> Iterator[str]:
+    """The question given on the command line, or each one in --file."""
+    given = getattr(args, field)
+    if args.file is None:
+        if given is None:
+            raise ConfigError(f"give a {field} or --file FILE")
+        yield given
+        return
+    if given is not None:
+        raise ConfigError(f"give either a {field} or --file, not both")
+    try:
+        lines = args.file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read {args.file}: {getattr(err, 'strerror', None) or err}") from None
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                raise ConfigError(f"{args.file}:{number}: not valid JSON") from None
+            if not isinstance(record, dict) or not isinstance(record.get(field), str):
+                raise ConfigError(f"{args.file}:{number}: no string '{field}' field")
+            yield record[field]
+        else:
+            yield line
+
+
+def _query(args: argparse.Namespace, settings: Any, field: str) -> int:
+    from rag_app.chain import QA
+
+    questions = list(_questions(args, field))
+    qa = QA(settings, k=args.k)
+    run = qa.ask if field == "question" else qa.search
+    for question in questions:
+        result = run(question)
+        if args.json or args.file is not None:
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        else:
+            _print_result(result, sys.stdout)
+    return EXIT_OK
+
+
+def _print_result(result: dict[str, Any], out: TextIO) -> None:
+    entries = result.get("sources", result.get("results", []))
+    if "answer" in result:
+        print(result["answer"], file=out)
+        print("\nSources:", file=out)
+    for entry in entries:
+        where = entry["source"] + (f", page {entry['page']}" if entry["page"] is not None else "")
+        print(f"  {entry['rank']}. {where} (score {entry['score']:.2f})", file=out)
+        if "answer" not in result:
+            text = " ".join(entry["text"].split())
+            print(f"     {text[:300]}{'…' if len(text) > 300 else ''}", file=out)
+
+
+def _stats(args: argparse.Namespace, settings: Any) -> int:
+    from rag_app import stores
+    from rag_app.embeddings import model_name
+
+    catalog = stores.catalog(settings)
+    chunks, sources = catalog.counts()
+    recorded = catalog.model()
+    embedding_model, dimension = recorded or (model_name(settings), 0)
+    info = {
+        "store": settings.vector_store,
+        "location": stores.location(settings),
+        "chunks": chunks,
+        "sources": sources,
+        "embedding_model": embedding_model,
+        "dimension": dimension,
+    }
+    if args.json:
+        print(json.dumps(info))
+    else:
+        info["collection"] = settings.collection
+        for key, value in info.items():
+            print(f"{key:<16}{value}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "ingest": _ingest,
+    "ask": lambda args, settings: _query(args, settings, "question"),
+    "search": lambda args, settings: _query(args, settings, "query"),
+    "stats": _stats,
+}

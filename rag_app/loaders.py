@@ -1,0 +1,184 @@
+"""Find files under the paths a user names and turn each into LangChain `Document`s.
+
+Supported: plain text (.txt, .md, .rst), PDF (one document per page), HTML, and JSON Lines
+(one document per line, `text` field, other scalar fields kept as metadata). A file that cannot
+be read is reported as skipped with a reason; it never stops the rest of the ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.documents import Document
+
+from rag_app.errors import RagError
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".jsonl"}
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+class SkipFile(Exception):
+    """This file is not ingested; the message says why."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to ingest: `path` on disk, `source` as shown to users (relative to the root)."""
+
+    path: Path
+    source: str
+
+
+def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+    """Supported files under `paths` (recursive, sorted) and the (path, reason) of those skipped.
+
+    A path that does not exist is a RagError: nothing is read before every path checks out.
+    """
+    roots = [Path(p) for p in paths]
+    for root in roots:
+        if not root.exists():
+            raise RagError(f"no such file or directory: {root}")
+    found: list[SourceFile] = []
+    skipped: list[tuple[str, str]] = []
+    for root in roots:
+        if root.is_file():
+            candidates = [root]
+            base = root.parent
+        else:
+            candidates = sorted(_walk(root, skipped))
+            base = root
+        for path in candidates:
+            if path.suffix.lower() in SUPPORTED:
+                found.append(SourceFile(path, path.relative_to(base).as_posix()))
+            else:
+                skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}"))
+    return found, skipped
+
+
+def _walk(root: Path, skipped: list[tuple[str, str]]) -> Iterator[Path]:
+    """Files below `root`, following directory links once (a link loop is not re-entered)."""
+    seen: set[tuple[int, int]] = set()
+
+    def on_error(err: OSError) -> None:
+        skipped.append((str(err.filename), f"cannot read directory: {err.strerror}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
+        st = os.stat(dirpath)
+        if (st.st_dev, st.st_ino) in seen:
+            dirnames[:] = []
+            skipped.append((dirpath, "directory link loop"))
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def load_file(file: SourceFile) -> list[Document]:
+    """The documents in one file; raises SkipFile with a reason when there is nothing to use."""
+    try:
+        size = file.path.stat().st_size
+    except FileNotFoundError:
+        raise SkipFile("file disappeared before it was read") from None
+    except OSError as err:
+        raise SkipFile(f"cannot read: {err.strerror}") from None
+    if size == 0:
+        raise SkipFile("empty file")
+    if size > MAX_FILE_BYTES:
+        raise SkipFile(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+    suffix = file.path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            docs = _load_pdf(file)
+        elif suffix == ".jsonl":
+            docs = _load_jsonl(file)
+        else:
+            text = _decode(file.path.read_bytes())
+            if suffix in HTML_SUFFIXES:
+                text = _html_text(text)
+            docs = [Document(page_content=text, metadata={"source": file.source})]
+    except FileNotFoundError:
+        raise SkipFile("file disappeared before it was read") from None
+    except PermissionError:
+        raise SkipFile("permission denied") from None
+    docs = [d for d in docs if d.page_content.strip()]
+    if not docs:
+        raise SkipFile("no text found" + (" (scanned PDF without a text layer?)" if suffix == ".pdf" else ""))
+    return docs
+
+
+def _decode(data: bytes) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1; binary is refused."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:8192]:
+        raise SkipFile("binary content, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _html_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript"]):
+        tag.decompose()
+    return soup.get_text("\n", strip=True)
+
+
+def _load_pdf(file: SourceFile) -> list[Document]:
+    # pypdf directly: LangChain's PyPDFLoader lives in langchain-community, a large dependency
+    # for one loop; this keeps one document per page with a 1-based `page` as PyPDFLoader's `page_label`.
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(file.path)
+        if reader.is_encrypted:
+            try:
+                if not reader.decrypt(""):
+                    raise SkipFile("encrypted PDF (password required)")
+            except SkipFile:
+                raise
+            except Exception:
+                raise SkipFile("encrypted PDF (cannot decrypt)") from None
+        return [
+            Document(page_content=page.extract_text() or "", metadata={"source": file.source, "page": number})
+            for number, page in enumerate(reader.pages, start=1)
+        ]
+    except SkipFile:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
+        if isinstance(err, (FileNotFoundError, PermissionError)):
+            raise
+        raise SkipFile(f"broken PDF: {str(err).splitlines()[0][:120] if str(err) else type(err).__name__}") from None
+
+
+def _load_jsonl(file: SourceFile) -> list[Document]:
+    docs = []
+    for number, line in enumerate(_decode(file.path.read_bytes()).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise SkipFile(f"line {number} is not JSON: {err.msg}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise SkipFile(f"line {number} has no string 'text' field")
+        metadata = {k: v for k, v in record.items() if k != "text" and isinstance(v, (str, int, float, bool))}
+        metadata["source"] = f"{file.source}#{record.get('id', number)}"
+        metadata["line"] = number
+        docs.append(Document(page_content=record["text"], metadata=metadata))
+    return docs

@@ -1,0 +1,50 @@
+"""Vector stores, looked up by `RAG_VECTOR_STORE`; each backend lives in its own module."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rag_app.catalog import Catalog
+from rag_app.config import Settings
+from rag_app.registry import Registry
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.vectorstores import VectorStore
+
+STORES: Registry[VectorStore] = Registry("vector store", "RAG_VECTOR_STORE")
+
+
+@STORES.register("chroma")
+def _chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
+    from rag_app.stores.chroma import open_chroma
+
+    return open_chroma(settings, embeddings)
+
+
+@STORES.register("deeplake")
+def _deeplake(settings: Settings, embeddings: Embeddings) -> VectorStore:
+    from rag_app.stores.deeplake import open_deeplake
+
+    return open_deeplake(settings, embeddings)
+
+
+def location(settings: Settings) -> str:
+    """Where the configured store lives, for people and for the catalog namespace (no secrets)."""
+    if settings.vector_store == "deeplake":
+        return settings.deeplake_dataset_path
+    if settings.chroma_host:
+        scheme = "https" if settings.chroma_ssl else "http"
+        return f"{scheme}://{settings.chroma_host}:{settings.chroma_port}"
+    return str((settings.persist_dir / "chroma").resolve())
+
+
+def catalog(settings: Settings) -> Catalog:
+    """The catalog (chunk records, embedding model) of the configured store and collection."""
+    namespace = f"{settings.vector_store}:{location(settings)}:{settings.collection}"
+    return Catalog(settings.persist_dir.resolve(), namespace)
+
+
+def open_vectorstore(settings: Settings, embeddings: Embeddings) -> VectorStore:
+    """The configured LangChain VectorStore, opened (created if new)."""
+    return STORES.get(settings.vector_store)(settings, embeddings)
