@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--k", type=int, default=None, help="how many chunks to retrieve (default: RAG_TOP_K)")
         cmd.add_argument("--json", action="store_true", help="print JSON")
         cmd.add_argument(
-            "--file", type=Path, help=f"one {arg} per line (or JSON Lines with a '{arg}' field); prints JSON Lines"
+            "--file", type=Path, help="one per line (or JSON Lines with a 'question' field); prints JSON Lines"
         )
 
     stats = commands.add_parser("stats", help="what the store holds: location, chunks, sources, model")
@@ -97,11 +97,11 @@ def _ingest(args: argparse.Namespace, settings: Any) -> int:
     from rag_app import stores
     from rag_app.ingest import ingest
 
-    print(f"store: {settings.vector_store} at {stores.location(settings)}", file=sys.stderr)
     bar: Any = None
 
     def on_start(total: int) -> None:
         nonlocal bar
+        print(f"ingesting {total} files into {settings.vector_store} at {stores.location(settings)}", file=sys.stderr)
         if sys.stderr.isatty():
             from tqdm import tqdm
 
@@ -141,9 +141,10 @@ def _questions(args: argparse.Namespace, field: str) -> Iterator[str]:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 raise ConfigError(f"{args.file}:{number}: not valid JSON") from None
-            if not isinstance(record, dict) or not isinstance(record.get(field), str):
-                raise ConfigError(f"{args.file}:{number}: no string '{field}' field")
-            yield record[field]
+            text = record.get("question", record.get("query")) if isinstance(record, dict) else None
+            if not isinstance(text, str):
+                raise ConfigError(f"{args.file}:{number}: no string 'question' or 'query' field")
+            yield text
         else:
             yield line
 

@@ -59,11 +59,11 @@ def ingest(
             f"no supported files in {', '.join(map(str, paths))} "
             f"(supported: {', '.join(sorted(SUPPORTED))})"
         )
-    if on_start:
-        on_start(len(files))
     catalog = stores.catalog(settings)
     embedding_model = model_name(settings)
     catalog.check_model(embedding_model)
+    if on_start:
+        on_start(len(files))
     with catalog.writing():
         embeddings = make_embeddings(settings)
         vectorstore = stores.open_vectorstore(settings, embeddings)

@@ -6,6 +6,8 @@ small retriever asks the store for (document, relevance) pairs and keeps both.
 
 from __future__ import annotations
 
+import warnings
+
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -21,7 +23,10 @@ class ScoredRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        pairs = self.vectorstore.similarity_search_with_relevance_scores(query, k=self.k)
+        with warnings.catch_warnings():
+            # Cosine similarity is in [-1, 1]; LangChain warns below 0, which is not a fault here.
+            warnings.filterwarnings("ignore", message="Relevance scores must be between")
+            pairs = self.vectorstore.similarity_search_with_relevance_scores(query, k=self.k)
         return [
             Document(page_content=doc.page_content, metadata={**doc.metadata, "score": float(score)}, id=doc.id)
             for doc, score in pairs

@@ -30,7 +30,7 @@ def open_chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
         except Exception as err:  # chromadb raises plain ValueError/httpx errors for a dead server
             raise RagError(f"cannot reach the Chroma server at {where}: {_first_line(err)}") from None
     else:
-        path = settings.persist_dir / "chroma"
+        path = (settings.persist_dir / "chroma").resolve()  # chromadb caches clients by path string
         try:
             path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)

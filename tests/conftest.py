@@ -1,0 +1,69 @@
+"""Shared fixtures: an isolated working directory and env, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rag_app.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+    def json_lines(self):
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    """A fresh current directory with no RAG_* or provider variables from the outside."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("RAG_", "OPENAI_", "COHERE_", "OLLAMA_", "DEEPLAKE_", "ACTIVELOOP_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def fake_env(workdir, monkeypatch):
+    """Fake embeddings and a fake LLM, chosen by env vars as a user would."""
+    monkeypatch.setenv("RAG_EMBEDDINGS", "fake")
+    monkeypatch.setenv("RAG_LLM", "fake")
+    monkeypatch.setenv("RAG_LLM_MODEL", "Michael Jordan was born on 17 February 1963.")
+    return workdir
+
+
+@pytest.fixture
+def docs(workdir):
+    """A copy of the repository's data/ folder, safe to edit."""
+    target = workdir / "docs"
+    shutil.copytree(DATA, target)
+    return target
+
+
+@pytest.fixture
+def run(capsys):
+    """Run the CLI's entry function; returns exit code, stdout and stderr."""
+
+    def _run(*args: str) -> Result:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from rag_app.config import Settings, load_dotenv_file
+from rag_app.errors import ConfigError
+
+
+def test_defaults_need_no_key():
+    s = Settings.from_env({})
+    assert (s.vector_store, s.embeddings, s.llm) == ("chroma", "huggingface", "extractive")
+    assert (s.chunk_size, s.chunk_overlap, s.top_k) == (1000, 200, 4)
+    assert s.persist_dir == Path(".rag_app")
+
+
+def test_deeplake_is_chosen_by_its_path():
+    assert Settings.from_env({"DEEPLAKE_DATASET_PATH": "mem://x"}).vector_store == "deeplake"
+    assert Settings.from_env({"DEEPLAKE_DATASET_PATH": "mem://x", "RAG_VECTOR_STORE": "chroma"}).vector_store == "chroma"
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"RAG_CHUNK_SIZE": "100", "RAG_CHUNK_OVERLAP": "100"}, "must be smaller than RAG_CHUNK_SIZE"),
+        ({"RAG_TOP_K": "0"}, "RAG_TOP_K=0 must be at least 1"),
+        ({"RAG_TOP_K": "many"}, "not a whole number"),
+        ({"RAG_VECTOR_STORE": "pinecone"}, "unknown RAG_VECTOR_STORE 'pinecone'"),
+        ({"RAG_CHROMA_SSL": "maybe"}, "not a boolean"),
+        ({"RAG_MIN_SCORE": "high"}, "not a number"),
+        ({"RAG_VECTOR_STORE": "deeplake"}, "needs DEEPLAKE_DATASET_PATH"),
+        ({"RAG_CHROMA_HEADERS": "no-colon"}, "RAG_CHROMA_HEADERS"),
+    ],
+)
+def test_bad_values_are_one_line_errors(env, message):
+    with pytest.raises(ConfigError, match=message) as err:
+        Settings.from_env(env)
+    assert "\n" not in str(err.value)
+
+
+def test_secrets_are_not_in_repr():
+    s = Settings.from_env({"OPENAI_API_KEY": "sk-secret-value", "RAG_CHROMA_HEADERS": "Authorization: Bearer tok"})
+    assert "sk-secret-value" not in repr(s) and "tok" not in repr(s)
+    assert s.chroma_headers == {"Authorization": "Bearer tok"}
+
+
+def test_dotenv_loads_but_real_environment_wins(workdir, monkeypatch):
+    (workdir / ".env").write_text("RAG_TOP_K=7\nRAG_CHUNK_SIZE=500\n")
+    monkeypatch.setenv("RAG_CHUNK_SIZE", "600")
+    monkeypatch.delenv("RAG_TOP_K", raising=False)
+    s = Settings.from_env()
+    assert (s.top_k, s.chunk_size) == (7, 600)
+
+
+def test_dotenv_syntax_error_names_file_and_line(workdir):
+    (workdir / ".env").write_text("RAG_TOP_K=3\nthis is not a setting\n")
+    with pytest.raises(ConfigError, match=r"\.env: .*line 2"):
+        load_dotenv_file()
