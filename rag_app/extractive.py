@@ -41,6 +41,18 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for block in _blocks(text) for s in _SENTENCE_END.split(block) if len(s.strip()) > 1]
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text)}
+
+
+def adds_information(sentence: str, question: str) -> bool:
+    """Whether `sentence` says something beyond the question's own words (a title does not)."""
+    return bool(_words(sentence) - _words(question))
+
+
 def _cosine(a: list[float], b: list[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
@@ -55,7 +67,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     """Below this cosine similarity between question and best sentence, abstain."""
 
     def combine_docs(self, docs: list[Document], question: str = "", **kwargs: Any) -> tuple[str, dict]:
-        candidates = [s for doc in docs for s in sentences(doc.page_content)]
+        candidates = [s for doc in docs for s in sentences(doc.page_content) if adds_information(s, question)]
         if not candidates or not question.strip():
             return NO_ANSWER, {"score": 0.0}
         query = self.embeddings.embed_query(question)

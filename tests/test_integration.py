@@ -1,0 +1,50 @@
+"""Real parts: the bundled all-MiniLM-L6-v2 model, a real Chroma directory, the extractive answerer."""
+
+import pytest
+
+from tests.conftest import DATA
+
+
+@pytest.fixture
+def real_env(workdir, monkeypatch):
+    monkeypatch.setenv("RAG_PERSIST_DIR", str(workdir / "store"))
+    return workdir
+
+
+def test_offline_default_answers_from_the_documents(real_env, run):
+    assert run("ingest", str(DATA)).code == 0
+    asked = run("ask", "When was Michael Jordan born?", "--json").json()
+    assert "1963" in asked["answer"]
+    assert asked["sources"][0]["source"] == "famous_birthdays.txt"
+    assert asked["sources"][0]["score"] > 0.3
+
+    eiffel = run("ask", "How tall is the Eiffel Tower?", "--json").json()
+    assert "330 metres" in eiffel["answer"]
+    assert eiffel["sources"][0]["source"] == "landmarks.pdf" and eiffel["sources"][0]["page"] == 1
+
+    coffee = run("ask", "Where was the first coffeehouse in England?", "--json").json()
+    assert "Oxford" in coffee["answer"]
+
+    unknown = run("ask", "What is the recipe for banana bread?", "--json").json()
+    assert unknown["answer"].startswith("I don't know")
+
+    info = run("stats", "--json").json()
+    assert (info["embedding_model"], info["dimension"]) == ("huggingface:sentence-transformers/all-MiniLM-L6-v2", 384)
+
+
+def test_start_up_imports_nothing_heavy(real_env):
+    """--help, stats and usage errors must not import torch, chromadb or LangChain integrations."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from rag_app.cli import main\n"
+        "for argv in (['--help'], ['stats'], ['ask', '--k', 'x'], ['ingest', 'missing']):\n"
+        "    try: main(argv)\n"
+        "    except SystemExit: pass\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'chromadb', 'deeplake', 'langchain_chroma',"
+        " 'langchain_openai', 'langchain_huggingface', 'transformers') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
