@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rag_app.catalog import Catalog
@@ -32,7 +33,8 @@ def _deeplake(settings: Settings, embeddings: Embeddings) -> VectorStore:
 def location(settings: Settings) -> str:
     """Where the configured store lives, for people and for the catalog namespace (no secrets)."""
     if settings.vector_store == "deeplake":
-        return settings.deeplake_dataset_path
+        path = settings.deeplake_dataset_path
+        return path if "://" in path else str(Path(path).expanduser().resolve())
     if settings.chroma_host:
         scheme = "https" if settings.chroma_ssl else "http"
         return f"{scheme}://{settings.chroma_host}:{settings.chroma_port}"

@@ -1,0 +1,238 @@
+"""Deep Lake 4 as a LangChain VectorStore.
+
+Why our own: the published `langchain-deeplake` 0.1.0 does not import under LangChain 1.x (it
+imports `langchain.retrievers.self_query`, which is gone), and its `delete` pastes ids into TQL
+unescaped. This module uses the `deeplake` 4.x API directly:
+
+- one dataset with columns `id` (text), `text` (text), `metadata` (dict), `embedding`;
+- `add_texts` with ids is an upsert; `delete` and `get_by_ids` find rows by reading the `id`
+  column, so no id ever goes into a query string;
+- similarity search is TQL `COSINE_SIMILARITY` (relevance = cosine similarity, higher is closer),
+  with metadata filters `{"key": value}` whose values are escaped literals and keys checked names;
+- MMR re-ranks the top `fetch_k` with LangChain's `maximal_marginal_relevance`.
+
+Paths: a local folder, `mem://name`, or a cloud path (`hub://org/name`, `al://…` with
+`ACTIVELOOP_TOKEN`; `s3://`, `gcs://`, `azure://` with that cloud's credentials).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStore
+
+from rag_app.config import Settings
+from rag_app.errors import ConfigError, RagError
+
+ACTIVELOOP_SCHEMES = ("hub://", "al://")
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def open_deeplake(settings: Settings, embeddings: Embeddings) -> DeepLakeVectorStore:
+    """The store at DEEPLAKE_DATASET_PATH, checked for credentials before any work."""
+    from rag_app.stores import location
+
+    path = location(settings)
+    if path.startswith(ACTIVELOOP_SCHEMES) and not settings.activeloop_token:
+        raise ConfigError(f"DEEPLAKE_DATASET_PATH={path} needs ACTIVELOOP_TOKEN (an Activeloop API token)")
+    return DeepLakeVectorStore(path, embeddings, token=settings.activeloop_token or None)
+
+
+def _literal(value: Any) -> str:
+    """A TQL literal for a filter value: strings quoted with quotes doubled, numbers as numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise ValueError(f"unsupported filter value {value!r}: use str, int, float or bool")
+
+
+def _where(filter: dict[str, Any] | None) -> str:
+    """`WHERE` clause for equality (or `$in` list) filters on metadata keys."""
+    if not filter:
+        return ""
+    clauses = []
+    for key, value in filter.items():
+        if not _KEY.match(key):
+            raise ValueError(f"unsupported metadata key in filter: {key!r}")
+        if isinstance(value, dict) and set(value) == {"$in"}:
+            clauses.append(f"metadata['{key}'] IN ({', '.join(map(_literal, value['$in']))})")
+        else:
+            clauses.append(f"metadata['{key}'] == {_literal(value)}")
+    return " WHERE " + " AND ".join(clauses)
+
+
+class DeepLakeVectorStore(VectorStore):
+    """A LangChain VectorStore over one Deep Lake 4 dataset (created on first write)."""
+
+    def __init__(self, path: str, embedding: Embeddings, token: str | None = None) -> None:
+        self.path = path
+        self._embedding = embedding
+        self._token = token
+        self._ds: Any = None
+        self._open()
+
+    @property
+    def embeddings(self) -> Embeddings:
+        return self._embedding
+
+    def _open(self, create: bool = False) -> Any:
+        """The dataset; created (with its schema) when `create` and it does not exist yet."""
+        if self._ds is not None:
+            return self._ds
+        import deeplake
+
+        try:
+            if deeplake.exists(self.path, token=self._token):
+                self._ds = deeplake.open(self.path, token=self._token)
+            elif create:
+                self._ds = deeplake.create(self.path, token=self._token)
+        except Exception as err:  # deeplake raises its own types for auth, storage and format errors
+            first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+            raise RagError(f"cannot open Deep Lake dataset {self.path}: {first}") from None
+        return self._ds
+
+    def _ensure_schema(self, dimension: int) -> Any:
+        from deeplake import types
+
+        ds = self._open(create=True)
+        columns = {c.name for c in ds.schema.columns}
+        if "embedding" not in columns:
+            ds.add_column("id", types.Text())
+            ds.add_column("text", types.Text())
+            ds.add_column("metadata", types.Dict())
+            ds.add_column("embedding", types.Embedding(dimension))
+            ds.commit()
+        return ds
+
+    def __len__(self) -> int:
+        ds = self._open()
+        return 0 if ds is None or "id" not in {c.name for c in ds.schema.columns} else len(ds)
+
+    def _offsets(self, ids: Iterable[str]) -> dict[str, int]:
+        """Row offsets of the given ids that exist (read from the id column, not by query)."""
+        wanted = set(ids)
+        if not wanted or len(self) == 0:
+            return {}
+        return {i: n for n, i in enumerate(self._ds["id"][:]) if i in wanted}
+
+    def add_texts(
+        self,
+        texts: Iterable[str],
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Embed and store `texts`; rows with the same ids are replaced (upsert)."""
+        import uuid
+
+        texts = list(texts)
+        if not texts:
+            return []
+        metadatas = metadatas or [{} for _ in texts]
+        ids = [i or str(uuid.uuid4()) for i in (ids or [None] * len(texts))]
+        vectors = self._embedding.embed_documents(texts)
+        ds = self._ensure_schema(len(vectors[0]))
+        self._delete_rows(self._offsets(ids).values())
+        ds.append({"id": ids, "text": texts, "metadata": [dict(m) for m in metadatas], "embedding": vectors})
+        ds.commit()
+        return ids
+
+    def _delete_rows(self, offsets: Iterable[int]) -> None:
+        for offset in sorted(offsets, reverse=True):
+            self._ds.delete(offset)
+
+    def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
+        """Delete rows by id; ids that do not exist are ignored."""
+        if not ids:
+            return None
+        offsets = self._offsets(ids)
+        if offsets:
+            self._delete_rows(offsets.values())
+            self._ds.commit()
+        return True
+
+    def get_by_ids(self, ids: Sequence[str], /) -> list[Document]:
+        """Documents for the ids that exist, in the order of `ids`."""
+        offsets = self._offsets(ids)
+        return [self._row_document(self._ds[offsets[i]]) for i in ids if i in offsets]
+
+    @staticmethod
+    def _row_document(row: Any) -> Document:
+        return Document(page_content=row["text"], metadata=row["metadata"].to_dict(), id=row["id"])
+
+    def _search(self, vector: list[float], k: int, filter: dict[str, Any] | None) -> list[tuple[Any, float]]:
+        if len(self) == 0:
+            return []
+        similarity = f"COSINE_SIMILARITY(embedding, ARRAY[{', '.join(repr(float(x)) for x in vector)}])"
+        query = f"SELECT *, {similarity} AS score{_where(filter)} ORDER BY {similarity} DESC LIMIT {int(k)}"
+        return [(row, float(row["score"])) for row in self._ds.query(query)]
+
+    def similarity_search_with_score(
+        self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[tuple[Document, float]]:
+        """Top-k documents and their cosine similarity to `query` (higher is closer)."""
+        return self.similarity_search_with_score_by_vector(self._embedding.embed_query(query), k, filter)
+
+    def similarity_search_with_score_by_vector(
+        self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None
+    ) -> list[tuple[Document, float]]:
+        return [(self._row_document(row), score) for row, score in self._search(embedding, k, filter)]
+
+    def similarity_search(
+        self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Document]:
+        return [doc for doc, _ in self.similarity_search_with_score(query, k, filter)]
+
+    def similarity_search_by_vector(
+        self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[Document]:
+        return [doc for doc, _ in self.similarity_search_with_score_by_vector(embedding, k, filter)]
+
+    def _select_relevance_score_fn(self):  # noqa: ANN202 - LangChain's signature
+        return lambda score: score
+
+    def max_marginal_relevance_search(
+        self,
+        query: str,
+        k: int = 4,
+        fetch_k: int = 20,
+        lambda_mult: float = 0.5,
+        filter: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> list[Document]:
+        """Diverse top-k: MMR over the `fetch_k` most similar rows."""
+        import numpy as np
+        from langchain_core.vectorstores.utils import maximal_marginal_relevance
+
+        vector = self._embedding.embed_query(query)
+        rows = [row for row, _ in self._search(vector, fetch_k, filter)]
+        if not rows:
+            return []
+        chosen = maximal_marginal_relevance(
+            np.array(vector), [np.asarray(row["embedding"]) for row in rows], k=k, lambda_mult=lambda_mult
+        )
+        return [self._row_document(rows[i]) for i in chosen]
+
+    @classmethod
+    def from_texts(
+        cls,
+        texts: list[str],
+        embedding: Embeddings,
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        dataset_path: str = "mem://langchain",
+        token: str | None = None,
+        **kwargs: Any,
+    ) -> DeepLakeVectorStore:
+        store = cls(dataset_path, embedding, token=token)
+        store.add_texts(texts, metadatas, ids=ids)
+        return store

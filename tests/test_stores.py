@@ -1,0 +1,102 @@
+"""The same ingest -> ask scenario on every store, switched only by env vars."""
+
+import pytest
+
+from tests.conftest import DATA
+
+STORES = ["chroma", "chroma-server", "deeplake-folder", "deeplake-mem"]
+
+
+@pytest.fixture(params=STORES)
+def store_env(request, fake_env, monkeypatch):
+    name = request.param
+    if name == "chroma-server":
+        host, port = request.getfixturevalue("chroma_server")
+        monkeypatch.setenv("RAG_CHROMA_HOST", host)
+        monkeypatch.setenv("RAG_CHROMA_PORT", str(port))
+        monkeypatch.setenv("RAG_COLLECTION", f"scenario-{fake_env.name}")
+    elif name == "deeplake-folder":
+        monkeypatch.setenv("DEEPLAKE_DATASET_PATH", "lake")
+    elif name == "deeplake-mem":
+        monkeypatch.setenv("DEEPLAKE_DATASET_PATH", f"mem://scenario-{fake_env.name}")
+    return name
+
+
+def test_ingest_ask_and_reingest_on_every_store(store_env, docs, run):
+    first = run("ingest", str(docs))
+    assert first.code == 0, first.err
+    assert "5 chunks added, 0 already present" in first.out
+    assert "into " + ("deeplake" if store_env.startswith("deeplake") else "chroma") in first.err
+
+    again = run("ingest", str(docs))
+    assert "0 chunks added, 5 already present, 0 removed" in again.out
+
+    asked = run("ask", "When was Michael Jordan born?", "--json").json()
+    assert asked["answer"] == "Michael Jordan was born on 17 February 1963."
+    assert len(asked["sources"]) == 4
+
+    results = run("search", "Napoleon", "--k", "5", "--json").json()["results"]
+    assert sorted(r["source"] for r in results) == sorted(
+        ["coffee.html", "famous_birthdays.txt", "landmarks.pdf", "landmarks.pdf", "solar_system.md"]
+    )
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True) and all(-1.0 <= s <= 1.0 for s in scores)
+
+    (docs / "coffee.html").unlink()
+    (docs / "solar_system.md").write_text("Mars is the fourth planet from the Sun.")
+    changed = run("ingest", str(docs))
+    assert "3 files read, 0 skipped, 1 chunks added, 3 already present, 2 removed" in changed.out, changed.out
+    results = run("search", "planet", "--k", "4", "--json").json()["results"]
+    texts = [r["text"] for r in results]
+    assert "Mars is the fourth planet from the Sun." in texts
+    assert not any("Constantinople" in t or "Jupiter" in t for t in texts)
+    info = run("stats", "--json").json()
+    assert (info["chunks"], info["sources"]) == (4, 3)
+
+
+def test_real_model_on_deeplake(workdir, monkeypatch, run):
+    monkeypatch.setenv("DEEPLAKE_DATASET_PATH", str(workdir / "lake"))
+    assert run("ingest", str(DATA)).code == 0
+    asked = run("ask", "When was Lady Gaga born?", "--json").json()
+    assert "28 March 1986" in asked["answer"]
+    assert asked["sources"][0]["source"] == "famous_birthdays.txt"
+    info = run("stats", "--json").json()
+    assert info["store"] == "deeplake" and info["location"] == str(workdir / "lake") and info["dimension"] == 384
+
+
+def test_unreachable_chroma_server_names_host_and_port(fake_env, docs, run, monkeypatch):
+    from tests.conftest import free_port
+
+    port = free_port()
+    monkeypatch.setenv("RAG_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("RAG_CHROMA_PORT", str(port))
+    result = run("ingest", str(docs))
+    assert result.code == 1
+    assert f"cannot reach the Chroma server at 127.0.0.1:{port}" in result.err
+    assert result.err.count("\n") == 2  # the "ingesting ..." line, then the error
+
+
+@pytest.mark.parametrize("path", ["hub://someone/docs", "al://someone/docs"])
+def test_cloud_deeplake_without_token_fails_before_work(fake_env, docs, run, monkeypatch, path):
+    monkeypatch.setenv("DEEPLAKE_DATASET_PATH", path)
+    result = run("ingest", str(docs))
+    assert result.code == 2
+    assert f"DEEPLAKE_DATASET_PATH={path} needs ACTIVELOOP_TOKEN" in result.err
+    assert "chunks" not in result.out
+
+
+def test_deeplake_filters_escape_values(tmp_path):
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from rag_app.stores.deeplake import DeepLakeVectorStore
+
+    store = DeepLakeVectorStore(str(tmp_path / "lake"), DeterministicFakeEmbedding(size=8))
+    store.add_texts(["a", "b", "c"], [{"source": "it's"}, {"source": "x' OR '1'=='1"}, {"source": "plain"}], ids=["1", "2", "3"])
+    assert [d.id for d in store.similarity_search("a", k=3, filter={"source": "it's"})] == ["1"]
+    assert store.similarity_search("a", k=3, filter={"source": "nothing' OR 'a'=='a"}) == []
+    assert {d.id for d in store.similarity_search("a", k=3, filter={"source": {"$in": ["plain", "it's"]}})} == {"1", "3"}
+    with pytest.raises(ValueError, match="unsupported metadata key"):
+        store.similarity_search("a", filter={"source'] == 'x": "y"})
+    store.delete(["2", "missing"])
+    assert [d.id for d in store.get_by_ids(["3", "2", "1"])] == ["3", "1"]
+    assert len(store.max_marginal_relevance_search("a", k=2, fetch_k=3)) == 2
