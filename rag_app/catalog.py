@@ -95,6 +95,24 @@ class Catalog:
         below = prefix.rstrip(os.sep) + os.sep
         return [g for (g,) in rows if g and (g == prefix or g.startswith(below))]
 
+    def keys_of(self, groups: list[str]) -> set[str]:
+        """Recorded chunk ids of the given source groups."""
+        keys: set[str] = set()
+        for start in range(0, len(groups), 500):
+            part = groups[start : start + 500]
+            rows = self._query(
+                f"SELECT key FROM {_RECORDS} WHERE namespace = ? AND group_id IN ({','.join('?' * len(part))})",
+                (self.namespace, *part),
+            )
+            keys.update(key for (key,) in rows)
+        return keys
+
+    def forget(self) -> None:
+        """Drop every record and the model entry of this store (after the store itself is emptied)."""
+        manager = self.record_manager
+        manager.delete_keys(manager.list_keys())
+        self._write("DELETE FROM rag_app_store WHERE namespace = ?", (self.namespace,))
+
     @property
     def record_manager(self) -> RecordManager:
         """LangChain's SQLRecordManager over this catalog's file (schema created on first use)."""

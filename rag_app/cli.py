@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="load, split, embed and store files or folders")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    ingest.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
 
     for name, help_text, arg in (
         ("ask", "answer a question from the ingested documents, with sources", "question"),
@@ -42,6 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument(
             "--file", type=Path, help="one per line (or JSON Lines with a 'question' field); prints JSON Lines"
         )
+
+    delete = commands.add_parser("delete", help="remove one ingested file's chunks from the store")
+    delete.add_argument("source", help="the file's path, or its source name as shown by ask/search")
+
+    reset = commands.add_parser("reset", help="empty the store (asks first on a terminal)")
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     stats = commands.add_parser("stats", help="what the store holds: location, chunks, sources, model")
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -108,7 +115,9 @@ def _ingest(args: argparse.Namespace, settings: Any) -> int:
             bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
 
     try:
-        report = ingest(args.paths, settings, progress=lambda n: bar and bar.update(n), on_start=on_start)
+        report = ingest(
+            args.paths, settings, progress=lambda n: bar and bar.update(n), on_start=on_start, dry_run=args.dry_run
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -202,9 +211,35 @@ def _stats(args: argparse.Namespace, settings: Any) -> int:
     return EXIT_OK
 
 
+def _delete(args: argparse.Namespace, settings: Any) -> int:
+    from rag_app.ingest import delete_source
+
+    source, removed = delete_source(settings, args.source)
+    print(f"removed {removed} chunks of {source}")
+    return EXIT_OK
+
+
+def _reset(args: argparse.Namespace, settings: Any) -> int:
+    from rag_app import stores
+    from rag_app.ingest import reset
+
+    where = f"{settings.vector_store} at {stores.location(settings)}"
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ConfigError("reset deletes every chunk: add --yes to confirm when not on a terminal")
+        chunks, _ = stores.catalog(settings).counts()
+        if input(f"Delete all {chunks} chunks in {where}? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return EXIT_OK
+    print(f"removed {reset(settings)} chunks; {where} is empty")
+    return EXIT_OK
+
+
 COMMANDS = {
     "ingest": _ingest,
     "ask": lambda args, settings: _query(args, settings, "question"),
     "search": lambda args, settings: _query(args, settings, "query"),
     "stats": _stats,
+    "delete": _delete,
+    "reset": _reset,
 }

@@ -83,6 +83,7 @@ class Settings:
     chunk_size: int = 1000
     chunk_overlap: int = 200
     top_k: int = 4
+    max_file_mb: int = 50
     min_score: float = 0.3
     request_timeout: float = 60.0
     max_retries: int = 2
@@ -122,6 +123,7 @@ class Settings:
             chunk_size=_int(env, "RAG_CHUNK_SIZE", 1000, 1),
             chunk_overlap=_int(env, "RAG_CHUNK_OVERLAP", 200, 0),
             top_k=_int(env, "RAG_TOP_K", 4, 1),
+            max_file_mb=_int(env, "RAG_MAX_FILE_MB", 50, 1),
             min_score=_float(env, "RAG_MIN_SCORE", 0.3),
             request_timeout=_float(env, "RAG_REQUEST_TIMEOUT", 60.0),
             max_retries=_int(env, "RAG_MAX_RETRIES", 2, 0),

@@ -3,7 +3,8 @@
 `langchain_core.indexing.index` with the catalog's record manager does the bookkeeping: chunks
 already stored are not embedded again, a changed file's old chunks are replaced, and ids are a
 hash of each chunk's text and metadata, so re-ingesting adds nothing. Files are streamed in
-batches that never split a file (so a file's cleanup never races its own later chunks).
+batches that never split a file, so a file's cleanup never races its own later chunks and
+memory stays flat in corpus size. Chunks of files deleted from an ingested folder are removed.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from langchain_core.documents import Document
 
 from rag_app import stores
+from rag_app.catalog import Catalog
 from rag_app.config import Settings
 from rag_app.embeddings import make_embeddings, model_name
 from rag_app.errors import RagError
@@ -24,11 +27,12 @@ from rag_app.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_fi
 from rag_app.splitter import make_splitter
 
 BATCH_CHUNKS = 64
+KEY_ENCODER = "sha256"
 
 
 @dataclass
 class IngestReport:
-    """What one ingest did."""
+    """What one ingest did (or, with dry_run, would do)."""
 
     files_read: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -36,11 +40,14 @@ class IngestReport:
     unchanged: int = 0
     deleted: int = 0
     seconds: float = 0.0
+    dry_run: bool = False
 
     def summary(self) -> str:
+        verb = "would be " if self.dry_run else ""
         return (
-            f"{self.files_read} files read, {len(self.skipped)} skipped, {self.added} chunks added, "
-            f"{self.unchanged} already present, {self.deleted} removed, {self.seconds:.1f}s"
+            f"{self.files_read} files read, {len(self.skipped)} skipped, {self.added} chunks {verb}added, "
+            f"{self.unchanged} already present, {self.deleted} {verb}removed, {self.seconds:.1f}s"
+            + (" (dry run: nothing written)" if self.dry_run else "")
         )
 
 
@@ -49,44 +56,80 @@ def ingest(
     settings: Settings,
     progress: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    dry_run: bool = False,
 ) -> IngestReport:
     """Ingest `paths` into the configured store; `progress(n)` is called as files finish."""
     started = time.perf_counter()
     files, skipped = find_files(paths)
-    report = IngestReport(skipped=skipped)
+    report = IngestReport(skipped=skipped, dry_run=dry_run)
     if not files:
         raise RagError(
-            f"no supported files in {', '.join(map(str, paths))} "
-            f"(supported: {', '.join(sorted(SUPPORTED))})"
+            f"no supported files in {', '.join(map(str, paths))} (supported: {', '.join(sorted(SUPPORTED))})"
         )
     catalog = stores.catalog(settings)
     embedding_model = model_name(settings)
     catalog.check_model(embedding_model)
     if on_start:
         on_start(len(files))
-    with catalog.writing():
-        embeddings = make_embeddings(settings)
-        vectorstore = stores.open_vectorstore(settings, embeddings)
-        if catalog.model() is None:
-            catalog.set_model(embedding_model, len(embeddings.embed_query("dimension")))
-        from langchain_core.indexing import index
-
-        for batch in _batches(files, settings, report, progress):
-            result = index(
-                batch,
-                catalog.record_manager,
-                vectorstore,
-                cleanup="incremental",
-                source_id_key="path",
-                key_encoder="sha256",
-                batch_size=max(len(batch), 1),
-            )
-            report.added += result["num_added"] + result["num_updated"]
-            report.unchanged += result["num_skipped"]
-            report.deleted += result["num_deleted"]
-        report.deleted += _remove_deleted_files(paths, files, catalog, vectorstore)
+    batches = _batches(files, settings, report, progress)
+    gone = _deleted_groups(paths, files, catalog)
+    if dry_run:
+        _plan(batches, gone, catalog, report)
+    else:
+        with catalog.writing():
+            _write(batches, gone, catalog, settings, embedding_model, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write(
+    batches: Iterator[list[Document]],
+    gone: list[str],
+    catalog: Catalog,
+    settings: Settings,
+    embedding_model: str,
+    report: IngestReport,
+) -> None:
+    from langchain_core.indexing import index
+
+    embeddings = make_embeddings(settings)
+    vectorstore = stores.open_vectorstore(settings, embeddings)
+    if catalog.model() is None:
+        catalog.set_model(embedding_model, len(embeddings.embed_query("dimension")))
+    for batch in batches:
+        result = index(
+            batch,
+            catalog.record_manager,
+            vectorstore,
+            cleanup="incremental",
+            source_id_key="path",
+            key_encoder=KEY_ENCODER,
+            batch_size=len(batch),
+        )
+        report.added += result["num_added"] + result["num_updated"]
+        report.unchanged += result["num_skipped"]
+        report.deleted += result["num_deleted"]
+    manager = catalog.record_manager
+    for group in gone:
+        keys = manager.list_keys(group_ids=[group])
+        if keys:
+            vectorstore.delete(keys)
+            manager.delete_keys(keys)
+            report.deleted += len(keys)
+
+
+def _plan(batches: Iterator[list[Document]], gone: list[str], catalog: Catalog, report: IngestReport) -> None:
+    """Count what `_write` would do, reading only the catalog (no model, no store)."""
+    # index() offers no dry run; its own hashing helper gives the ids it would use.
+    from langchain_core.indexing.api import _get_document_with_hash
+
+    for batch in batches:
+        ids = {_get_document_with_hash(doc, key_encoder=KEY_ENCODER).id for doc in batch}
+        recorded = catalog.keys_of(sorted({doc.metadata["path"] for doc in batch}))
+        report.unchanged += len(ids & recorded)
+        report.added += len(ids - recorded)
+        report.deleted += len(recorded - ids)
+    report.deleted += len(catalog.keys_of(gone))
 
 
 def _batches(
@@ -100,7 +143,7 @@ def _batches(
     batch: list[Document] = []
     for file in files:
         try:
-            docs = load_file(file)
+            docs = load_file(file, settings.max_file_mb)
         except SkipFile as why:
             report.skipped.append((str(file.path), str(why)))
         else:
@@ -118,22 +161,52 @@ def _batches(
         yield batch
 
 
-def _remove_deleted_files(paths: list[str], files: list[SourceFile], catalog, vectorstore) -> int:
-    """Remove the chunks of files that were ingested from these folders before and are gone now."""
+def _deleted_groups(paths: list[str], files: list[SourceFile], catalog: Catalog) -> list[str]:
+    """Files ingested from these folders before that no longer exist (their chunks go too)."""
     present = {str(f.path.resolve()) for f in files}
-    gone = [
+    return [
         group
         for root in paths
         if Path(root).is_dir()
         for group in catalog.groups_under(str(Path(root).resolve()))
         if group not in present and not os.path.exists(group)
     ]
-    removed = 0
-    manager = catalog.record_manager
-    for group in gone:
-        keys = manager.list_keys(group_ids=[group])
+
+
+def delete_source(settings: Settings, source: str) -> tuple[str, int]:
+    """Remove every chunk of one ingested file, named by path or by its shown source name."""
+    catalog = stores.catalog(settings)
+    groups = catalog.groups_under("/")
+    absolute = str(Path(source).expanduser().resolve())
+    matches = [absolute] if absolute in groups else [g for g in groups if g.endswith(os.sep + source.lstrip("./"))]
+    if not matches:
+        raise RagError(f"no ingested source matches {source!r}: see `python -m rag_app search` for source names")
+    if len(matches) > 1:
+        raise RagError(f"{source!r} matches {len(matches)} sources ({', '.join(matches[:3])}…): give the full path")
+    with catalog.writing():
+        vectorstore = _open_for_maintenance(settings, catalog)
+        manager = catalog.record_manager
+        keys = manager.list_keys(group_ids=matches)
         if keys:
             vectorstore.delete(keys)
             manager.delete_keys(keys)
-            removed += len(keys)
-    return removed
+    return matches[0], len(keys)
+
+
+def reset(settings: Settings) -> int:
+    """Empty the configured store and its catalog; returns how many chunks it held."""
+    catalog = stores.catalog(settings)
+    chunks, _ = catalog.counts()
+    with catalog.writing():
+        vectorstore = _open_for_maintenance(settings, catalog)
+        vectorstore.delete_collection()
+        catalog.forget()
+    return chunks
+
+
+def _open_for_maintenance(settings: Settings, catalog: Catalog) -> Any:
+    """The store, opened for deleting: that embeds nothing, so no model is loaded."""
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    recorded = catalog.model()
+    return stores.open_vectorstore(settings, DeterministicFakeEmbedding(size=recorded[1] if recorded else 8))

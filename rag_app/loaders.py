@@ -20,7 +20,6 @@ from rag_app.errors import RagError
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".jsonl"}
-MAX_FILE_BYTES = 512 * 1024 * 1024
 
 
 class SkipFile(Exception):
@@ -81,7 +80,7 @@ def _walk(root: Path, skipped: list[tuple[str, str]]) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def load_file(file: SourceFile) -> list[Document]:
+def load_file(file: SourceFile, max_mb: int = 50) -> list[Document]:
     """The documents in one file; raises SkipFile with a reason when there is nothing to use."""
     try:
         size = file.path.stat().st_size
@@ -91,8 +90,8 @@ def load_file(file: SourceFile) -> list[Document]:
         raise SkipFile(f"cannot read: {err.strerror}") from None
     if size == 0:
         raise SkipFile("empty file")
-    if size > MAX_FILE_BYTES:
-        raise SkipFile(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+    if size > max_mb * 2**20:
+        raise SkipFile(f"{size / 2**20:.1f} MiB is larger than RAG_MAX_FILE_MB={max_mb}")
     suffix = file.path.suffix.lower()
     try:
         if suffix == ".pdf":

@@ -159,6 +159,14 @@ class DeepLakeVectorStore(VectorStore):
             self._ds.commit()
         return True
 
+    def delete_collection(self) -> None:
+        """Delete the whole dataset (as `Chroma.delete_collection` drops its collection)."""
+        import deeplake
+
+        if self._open() is not None:
+            self._ds = None
+            deeplake.delete(self.path, token=self._token)
+
     def get_by_ids(self, ids: Sequence[str], /) -> list[Document]:
         """Documents for the ids that exist, in the order of `ids`."""
         offsets = self._offsets(ids)
