@@ -44,15 +44,15 @@ class QA:
 
     def __init__(self, settings: Settings, k: int | None = None) -> None:
         k = settings.top_k if k is None else k
-        if not 1 <= k <= MAX_K:
-            raise ConfigError(f"k must be between 1 and {MAX_K}, not {k}")
+        if k < 1:
+            raise ConfigError(f"k must be at least 1, not {k}")
         catalog = stores.catalog(settings)
         chunks, _ = catalog.counts()
         if chunks == 0:
             raise RagError(EMPTY_STORE)
         catalog.check_model(model_name(settings))
         self.settings = settings
-        self.k = min(k, chunks)
+        self.k = min(k, chunks, MAX_K)
         self.embeddings = make_embeddings(settings)
         self.vectorstore = stores.open_vectorstore(settings, self.embeddings)
         self._chain: Any = None

@@ -52,13 +52,17 @@ def _start(workdir, *args):
     )
 
 
-def _interrupt_mid_ingest(workdir, sig) -> subprocess.Popen:
+def _interrupt_mid_ingest(workdir, sig, run) -> subprocess.Popen:
     proc = _start(workdir, "ingest", "notes")
     deadline = time.monotonic() + 120
     while _recorded(workdir) < 64:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "ingest made no progress"
         time.sleep(0.05)
+    # While it writes: reads work, and a second ingest is refused with a clear message.
+    assert run("search", "value of item 5", "--json").code == 0
+    second = run("ingest", "notes")
+    assert second.code == 1 and "another ingest is writing to" in second.err
     proc.send_signal(sig)
     proc.wait(timeout=60)
     assert 0 < _recorded(workdir) < FILES, "the signal must land mid-ingest"
@@ -85,7 +89,7 @@ def _store_count(run) -> int:
 
 
 def test_kill_9_mid_ingest_then_reingest_is_exact(crash_env, run):
-    proc = _interrupt_mid_ingest(crash_env, signal.SIGKILL)
+    proc = _interrupt_mid_ingest(crash_env, signal.SIGKILL, run)
     assert proc.returncode == -signal.SIGKILL
     assert run("stats", "--json").code == 0
     assert run("ask", "What is the value of item 3?").code == 0
@@ -97,7 +101,7 @@ def test_kill_9_mid_ingest_then_reingest_is_exact(crash_env, run):
 
 
 def test_ctrl_c_is_one_line_and_resumable(crash_env, run):
-    proc = _interrupt_mid_ingest(crash_env, signal.SIGINT)
+    proc = _interrupt_mid_ingest(crash_env, signal.SIGINT, run)
     _, err = proc.communicate()
     assert proc.returncode == 130
     assert err.strip().splitlines()[-1].startswith("interrupted: what was stored so far is kept")

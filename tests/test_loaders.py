@@ -133,3 +133,17 @@ def test_path_with_spaces_and_non_ascii(workdir):
 def test_file_that_disappears_is_skipped(workdir):
     with pytest.raises(SkipFile, match="disappeared"):
         load(workdir / "gone.txt")
+
+
+def test_unreadable_file_is_skipped(workdir, monkeypatch):
+    from pathlib import Path
+
+    path = workdir / "locked.txt"
+    path.write_text("secret")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)  # root reads any file, so chmod cannot show this
+    with pytest.raises(SkipFile, match="permission denied"):
+        load(path)
