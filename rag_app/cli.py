@@ -11,7 +11,8 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument(
             "--file", type=Path, help="one per line (or JSON Lines with a 'question' field); prints JSON Lines"
         )
+
+    evaluate = commands.add_parser("eval", help="measure retrieval (and answers) on a JSON Lines question set")
+    evaluate.add_argument("questions", type=Path, help="JSON Lines: question, answers, gold_passage_id?, is_impossible?")
+    evaluate.add_argument("--k", type=int, default=None, help="chunks retrieved per question (default: RAG_TOP_K)")
+    evaluate.add_argument("--answers", action="store_true", help="also answer each question and score the answers")
+    evaluate.add_argument("--limit", type=int, default=None, help="use N questions spread evenly over the file")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON summary object")
 
     delete = commands.add_parser("delete", help="remove one ingested file's chunks from the store")
     delete.add_argument("source", help="the file's path, or its source name as shown by ask/search")
@@ -104,27 +112,33 @@ def _ingest(args: argparse.Namespace, settings: Any) -> int:
     from rag_app import stores
     from rag_app.ingest import ingest
 
-    bar: Any = None
+    with ExitStack() as stack:
+        bar: list[Callable[[int], Any]] = []
 
-    def on_start(total: int) -> None:
-        nonlocal bar
-        print(f"ingesting {total} files into {settings.vector_store} at {stores.location(settings)}", file=sys.stderr)
-        if sys.stderr.isatty():
-            from tqdm import tqdm
+        def on_start(total: int) -> None:
+            where = f"{settings.vector_store} at {stores.location(settings)}"
+            print(f"ingesting {total} files into {where}", file=sys.stderr)
+            bar.append(stack.enter_context(_progress_bar(total, "file")))
 
-            bar = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
-
-    try:
         report = ingest(
-            args.paths, settings, progress=lambda n: bar and bar.update(n), on_start=on_start, dry_run=args.dry_run
+            args.paths, settings, progress=lambda n: bar[0](n), on_start=on_start, dry_run=args.dry_run
         )
-    finally:
-        if bar is not None:
-            bar.close()
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())
     return EXIT_OK
+
+
+@contextmanager
+def _progress_bar(total: int, unit: str) -> Iterator[Callable[[int], Any]]:
+    """An `advance(n)` callback that draws a bar on a terminal and does nothing elsewhere."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit=unit, file=sys.stderr, leave=False) as bar:
+        yield bar.update
 
 
 def _questions(args: argparse.Namespace, field: str) -> Iterator[str]:
@@ -211,6 +225,24 @@ def _stats(args: argparse.Namespace, settings: Any) -> int:
     return EXIT_OK
 
 
+def _eval(args: argparse.Namespace, settings: Any) -> int:
+    from rag_app.chain import QA
+    from rag_app.evaluate import evaluate, load_questions
+
+    if args.limit is not None and args.limit < 1:
+        raise ConfigError(f"--limit must be at least 1, not {args.limit}")
+    questions = load_questions(args.questions, args.limit)
+    qa = QA(settings, k=args.k)
+    with _progress_bar(len(questions), "question") as bar:
+        summary = evaluate(qa, questions, answers=args.answers, progress=bar)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        for key, value in summary.items():
+            print(f"{key:<26}{value}")
+    return EXIT_OK
+
+
 def _delete(args: argparse.Namespace, settings: Any) -> int:
     from rag_app.ingest import delete_source
 
@@ -240,6 +272,7 @@ COMMANDS = {
     "ask": lambda args, settings: _query(args, settings, "question"),
     "search": lambda args, settings: _query(args, settings, "query"),
     "stats": _stats,
+    "eval": _eval,
     "delete": _delete,
     "reset": _reset,
 }

@@ -1,0 +1,158 @@
+"""Measure retrieval and answers on a question set (SQuAD-style JSON Lines).
+
+Each line: `{"question": str, "answers": [str, ...], "gold_passage_id"?: str, "is_impossible"?: bool}`.
+A retrieved chunk is a hit when it contains a gold answer (SQuAD-normalised) or comes from the
+gold passage (a chunk ingested from JSON Lines keeps the passage's `id`). Answer metrics are the
+official SQuAD v1.1 normalisation, exact match and token F1, plus "the answer contains a gold
+answer", which suits extractive answers that quote a whole sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rag_app.errors import ConfigError
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCTUATION = set(string.punctuation)
+
+
+def normalize(text: str) -> str:
+    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def exact_match(prediction: str, golds: list[str]) -> float:
+    return float(any(normalize(prediction) == normalize(g) for g in golds))
+
+
+def f1(prediction: str, golds: list[str]) -> float:
+    """Best token-overlap F1 of `prediction` against the gold answers."""
+    best = 0.0
+    predicted = normalize(prediction).split()
+    for gold in golds:
+        expected = normalize(gold).split()
+        common = sum((Counter(predicted) & Counter(expected)).values())
+        if common:
+            precision, recall = common / len(predicted), common / len(expected)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+def contains(text: str, golds: list[str]) -> bool:
+    normalized = f" {normalize(text)} "
+    return any(f" {normalize(g)} " in normalized for g in golds if normalize(g))
+
+
+def is_abstention(answer: str) -> bool:
+    return normalize(answer).startswith(("i dont know", "i do not know"))
+
+
+def load_questions(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """The questions in `path`; with `limit`, that many spread evenly over the file."""
+    try:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            raise ConfigError(f"{path}:{number}: not valid JSON") from None
+        if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+            raise ConfigError(f"{path}:{number}: no string 'question' field")
+        if not isinstance(record.get("answers", []), list):
+            raise ConfigError(f"{path}:{number}: 'answers' must be a list of strings")
+        questions.append(record)
+    if not questions:
+        raise ConfigError(f"{path} has no questions")
+    if limit and limit < len(questions):
+        step = len(questions) / limit
+        questions = [questions[int(i * step)] for i in range(limit)]
+    return questions
+
+
+def _rank_of_hit(record: dict[str, Any], sources: list[dict[str, Any]]) -> int | None:
+    gold_id = record.get("gold_passage_id")
+    golds = [a for a in record.get("answers", []) if isinstance(a, str)]
+    for entry in sources:
+        passage = entry["source"].rsplit("#", 1)[-1]
+        if (gold_id and passage == gold_id) or (golds and contains(entry["text"], golds)):
+            return entry["rank"]
+    return None
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def evaluate(
+    qa: Any,
+    questions: list[dict[str, Any]],
+    answers: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Retrieval (hit@1, hit@k, MRR) and, with `answers`, answer metrics for `questions` over `qa`."""
+    hits1 = hitsk = rr = 0.0
+    answerable = impossible = abstained = abstained_answerable = 0
+    em = f1_total = contained = 0.0
+    latencies: list[float] = []
+    for record in questions:
+        started = time.perf_counter()
+        result = qa.ask(record["question"]) if answers else qa.search(record["question"])
+        latencies.append(time.perf_counter() - started)
+        sources = result.get("sources", result.get("results", []))
+        golds = [a for a in record.get("answers", []) if isinstance(a, str)]
+        if record.get("is_impossible"):
+            impossible += 1
+            abstained += answers and is_abstention(result["answer"])
+        elif golds or record.get("gold_passage_id"):
+            answerable += 1
+            rank = _rank_of_hit(record, sources)
+            if rank:
+                hits1 += rank == 1
+                hitsk += 1
+                rr += 1 / rank
+            if answers:
+                answer = result["answer"]
+                abstained_answerable += is_abstention(answer)
+                em += exact_match(answer, golds)
+                f1_total += f1(answer, golds)
+                contained += contains(answer, golds)
+        if progress:
+            progress(1)
+    n = max(answerable, 1)
+    summary: dict[str, Any] = {
+        "questions": len(questions),
+        "answerable": answerable,
+        "impossible": impossible,
+        "k": qa.k,
+        "hit@1": round(hits1 / n, 4),
+        f"hit@{qa.k}": round(hitsk / n, 4),
+        "mrr": round(rr / n, 4),
+    }
+    if answers:
+        summary |= {
+            "exact_match": round(em / n, 4),
+            "f1": round(f1_total / n, 4),
+            "answer_contains_gold": round(contained / n, 4),
+            "abstained_on_answerable": round(abstained_answerable / n, 4),
+            "abstention_on_impossible": round(abstained / impossible, 4) if impossible else None,
+        }
+    summary |= {
+        "latency_p50_ms": round(_percentile(latencies, 0.5) * 1000, 1),
+        "latency_p95_ms": round(_percentile(latencies, 0.95) * 1000, 1),
+    }
+    return summary
