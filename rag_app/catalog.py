@@ -95,6 +95,10 @@ class Catalog:
         below = prefix.rstrip(os.sep) + os.sep
         return [g for (g,) in rows if g and (g == prefix or g.startswith(below))]
 
+    def keys(self) -> list[str]:
+        """Every chunk id recorded for this store."""
+        return [key for (key,) in self._query(f"SELECT key FROM {_RECORDS} WHERE namespace = ?", (self.namespace,))]
+
     def keys_of(self, groups: list[str]) -> set[str]:
         """Recorded chunk ids of the given source groups."""
         keys: set[str] = set()

@@ -11,6 +11,7 @@ from rag_app import stores
 from rag_app.config import Settings
 from rag_app.embeddings import make_embeddings, model_name
 from rag_app.errors import ConfigError, RagError
+from rag_app.provider_errors import provider_error
 
 MAX_QUESTION_CHARS = 10_000
 MAX_K = 1000
@@ -53,15 +54,24 @@ class QA:
         catalog.check_model(model_name(settings))
         self.settings = settings
         self.k = min(k, chunks, MAX_K)
+        self.catalog = catalog
         self.embeddings = make_embeddings(settings)
         self.vectorstore = stores.open_vectorstore(settings, self.embeddings)
         self._chain: Any = None
+        self._retriever: Any = None
 
     @property
     def retriever(self) -> Any:
-        from rag_app.retriever import ScoredRetriever
+        """Hybrid (BM25 + vector, fused) or vector-only, per RAG_RETRIEVER; built once."""
+        if self._retriever is None:
+            from rag_app.retriever import HybridRetriever, ScoredRetriever
 
-        return ScoredRetriever(vectorstore=self.vectorstore, k=self.k)
+            if self.settings.retriever == "hybrid":
+                documents = self.vectorstore.get_by_ids(self.catalog.keys())
+                self._retriever = HybridRetriever(vectorstore=self.vectorstore, documents=documents, k=self.k)
+            else:
+                self._retriever = ScoredRetriever(vectorstore=self.vectorstore, k=self.k)
+        return self._retriever
 
     def search(self, query: str) -> dict[str, Any]:
         """The top-k chunks for `query`, most similar first."""
@@ -72,7 +82,10 @@ class QA:
     def ask(self, question: str) -> dict[str, Any]:
         """The answer to `question` from the retrieved chunks, with those chunks as sources."""
         question = check_question(question)
-        result = self.chain.invoke({"query": question})
+        try:
+            result = self.chain.invoke({"query": question})
+        except Exception as err:
+            raise provider_error(err, "LLM", self.settings.llm, self.settings) from err
         docs = result.get("source_documents", [])
         return {
             "question": question,

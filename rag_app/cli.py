@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rag_app.errors import ConfigError, RagError
+from rag_app.provider_errors import redact
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -80,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as err:
         if debug:
             traceback.print_exc()
-        print(f"error: {err}", file=sys.stderr)
+        print(f"error: {redact(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("interrupted: what was stored so far is kept; run the command again to finish", file=sys.stderr)
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         first = (str(err).strip().splitlines() or [""])[0]
-        print(f"error: {type(err).__name__}: {first} (set RAG_DEBUG=1 for details)", file=sys.stderr)
+        print(f"error: {type(err).__name__}: {redact(first)} (set RAG_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_FAILURE
 
 

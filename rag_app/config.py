@@ -14,6 +14,7 @@ from pathlib import Path
 from rag_app.errors import ConfigError
 
 STORES = ("chroma", "deeplake")
+RETRIEVERS = ("hybrid", "vector")
 
 
 def _str(env: Mapping[str, str], name: str, default: str = "") -> str:
@@ -84,13 +85,16 @@ class Settings:
     chunk_overlap: int = 200
     top_k: int = 4
     max_file_mb: int = 50
-    min_score: float = 0.3
+    retriever: str = "hybrid"
+    min_score: float = 0.65
+    lexical_weight: float = 0.5
     request_timeout: float = 60.0
     max_retries: int = 2
     openai_api_key: str = field(default="", repr=False)
     openai_base_url: str = ""
     ollama_base_url: str = "http://localhost:11434"
     cohere_api_key: str = field(default="", repr=False)
+    cohere_base_url: str = ""
     chroma_host: str = ""
     chroma_port: int = 8000
     chroma_ssl: bool = False
@@ -124,13 +128,16 @@ class Settings:
             chunk_overlap=_int(env, "RAG_CHUNK_OVERLAP", 200, 0),
             top_k=_int(env, "RAG_TOP_K", 4, 1),
             max_file_mb=_int(env, "RAG_MAX_FILE_MB", 50, 1),
-            min_score=_float(env, "RAG_MIN_SCORE", 0.3),
+            retriever=_str(env, "RAG_RETRIEVER", "hybrid").lower(),
+            min_score=_float(env, "RAG_MIN_SCORE", 0.65),
+            lexical_weight=_float(env, "RAG_LEXICAL_WEIGHT", 0.5),
             request_timeout=_float(env, "RAG_REQUEST_TIMEOUT", 60.0),
             max_retries=_int(env, "RAG_MAX_RETRIES", 2, 0),
             openai_api_key=_str(env, "OPENAI_API_KEY"),
             openai_base_url=_str(env, "OPENAI_BASE_URL"),
             ollama_base_url=_str(env, "OLLAMA_BASE_URL", "http://localhost:11434"),
             cohere_api_key=_str(env, "COHERE_API_KEY"),
+            cohere_base_url=_str(env, "COHERE_BASE_URL"),
             chroma_host=_str(env, "RAG_CHROMA_HOST"),
             chroma_port=_int(env, "RAG_CHROMA_PORT", 8000, 1),
             chroma_ssl=_bool(env, "RAG_CHROMA_SSL"),
@@ -144,6 +151,8 @@ class Settings:
                 f"RAG_CHUNK_OVERLAP={settings.chunk_overlap} must be smaller than "
                 f"RAG_CHUNK_SIZE={settings.chunk_size}"
             )
+        if settings.retriever not in RETRIEVERS:
+            raise ConfigError(f"unknown RAG_RETRIEVER {settings.retriever!r}: choose one of {', '.join(RETRIEVERS)}")
         if settings.request_timeout <= 0:
             raise ConfigError(f"RAG_REQUEST_TIMEOUT={settings.request_timeout} must be positive")
         if settings.vector_store == "deeplake" and not settings.deeplake_dataset_path:

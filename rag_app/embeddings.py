@@ -12,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag_app.config import Settings
 from rag_app.errors import ConfigError, RagError
+from rag_app.provider_errors import provider_error
 from rag_app.registry import Registry
 
 EMBEDDINGS: Registry[Embeddings] = Registry("embeddings", "RAG_EMBEDDINGS")
@@ -33,8 +34,28 @@ def model_name(settings: Settings) -> str:
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
-    """The configured `Embeddings` instance."""
-    return EMBEDDINGS.get(settings.embeddings)(settings)
+    """The configured `Embeddings` instance; its provider failures are one-line RagErrors."""
+    return GuardedEmbeddings(EMBEDDINGS.get(settings.embeddings)(settings), settings)
+
+
+class GuardedEmbeddings(Embeddings):
+    """Delegates to a provider's Embeddings and turns its failures into clear RagErrors."""
+
+    def __init__(self, inner: Embeddings, settings: Settings) -> None:
+        self.inner = inner
+        self.settings = settings
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        try:
+            return self.inner.embed_documents(texts)
+        except Exception as err:
+            raise provider_error(err, "embeddings", self.settings.embeddings, self.settings) from err
+
+    def embed_query(self, text: str) -> list[float]:
+        try:
+            return self.inner.embed_query(text)
+        except Exception as err:
+            raise provider_error(err, "embeddings", self.settings.embeddings, self.settings) from err
 
 
 def bundled_model_path() -> str:
@@ -103,6 +124,7 @@ def _cohere(settings: Settings) -> Embeddings:
     return CohereEmbeddings(
         model=settings.embedding_model or DEFAULT_MODELS["cohere"],
         cohere_api_key=settings.cohere_api_key,
+        base_url=settings.cohere_base_url or None,
         max_retries=settings.max_retries,
         request_timeout=settings.request_timeout,
     )

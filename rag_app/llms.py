@@ -50,7 +50,9 @@ def _stuff(llm: BaseLanguageModel) -> BaseCombineDocumentsChain:
 def _extractive(settings: Settings, embeddings: Embeddings) -> BaseCombineDocumentsChain:
     from rag_app.extractive import ExtractiveAnswerChain
 
-    return ExtractiveAnswerChain(embeddings=embeddings, min_score=settings.min_score)
+    return ExtractiveAnswerChain(
+        embeddings=embeddings, min_score=settings.min_score, lexical_weight=settings.lexical_weight
+    )
 
 
 @LLMS.register("openai")

