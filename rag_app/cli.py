@@ -59,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     reset = commands.add_parser("reset", help="empty the store (asks first on a terminal)")
     reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
+    commands.add_parser("doctor", help="show the effective settings and check each part answers")
+
     stats = commands.add_parser("stats", help="what the store holds: location, chunks, sources, model")
     stats.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -244,6 +246,19 @@ def _eval(args: argparse.Namespace, settings: Any) -> int:
     return EXIT_OK
 
 
+def _doctor(args: argparse.Namespace, settings: Any) -> int:
+    from rag_app.doctor import effective_settings, run_checks
+
+    for name, value in effective_settings(settings).items():
+        print(f"{name:<24}{value}")
+    print()
+    failed = 0
+    for check in run_checks(settings):
+        failed += not check.ok
+        print(f"{'ok' if check.ok else 'FAIL':<6}{check.name:<12}{redact(check.detail)}", flush=True)
+    return EXIT_FAILURE if failed else EXIT_OK
+
+
 def _delete(args: argparse.Namespace, settings: Any) -> int:
     from rag_app.ingest import delete_source
 
@@ -274,6 +289,7 @@ COMMANDS = {
     "search": lambda args, settings: _query(args, settings, "query"),
     "stats": _stats,
     "eval": _eval,
+    "doctor": _doctor,
     "delete": _delete,
     "reset": _reset,
 }

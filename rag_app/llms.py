@@ -1,7 +1,9 @@
-"""Answerers, looked up by `RAG_LLM`: each builds RetrievalQA's combine-documents chain.
+"""Language models, looked up by `RAG_LLM`, and the answerer RetrievalQA combines documents with.
 
-LLM providers build a chat model or LLM and share one "stuff" chain with a prompt that answers
-only from the context; `extractive` needs no model at all and is the offline default.
+Each provider is one factory returning a LangChain chat model or LLM, which answers through
+RetrievalQA's usual "stuff" chain with a prompt that answers only from the context.
+`extractive` (the offline default) needs no model: its factory returns None and the answerer
+quotes the best retrieved sentences instead.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseLanguageModel
 
-LLMS: Registry[BaseCombineDocumentsChain] = Registry("LLM", "RAG_LLM")
+LLMS: Registry[BaseLanguageModel | None] = Registry("LLM", "RAG_LLM")
 
 DEFAULT_MODELS = {"openai": "gpt-4o-mini", "ollama": "llama3.2"}
 
@@ -32,78 +34,75 @@ Question: {question}
 Answer:"""
 
 
+def chat_model(settings: Settings) -> BaseLanguageModel | None:
+    """The configured language model (None for the extractive answerer)."""
+    return LLMS.get(settings.llm)(settings)
+
+
 def make_answerer(settings: Settings, embeddings: Embeddings) -> BaseCombineDocumentsChain:
-    """The configured combine-documents chain for RetrievalQA."""
-    return LLMS.get(settings.llm)(settings, embeddings)
+    """RetrievalQA's combine-documents chain: "stuff" with our prompt, or the extractive answerer."""
+    llm = chat_model(settings)
+    if llm is None:
+        from rag_app.extractive import ExtractiveAnswerChain
 
-
-def _stuff(llm: BaseLanguageModel) -> BaseCombineDocumentsChain:
-    """RetrievalQA's usual "stuff" chain with our context-only prompt."""
+        return ExtractiveAnswerChain(
+            embeddings=embeddings, min_score=settings.min_score, lexical_weight=settings.lexical_weight
+        )
     from langchain_classic.chains.question_answering import load_qa_chain
     from langchain_core.prompts import PromptTemplate
 
-    prompt = PromptTemplate.from_template(PROMPT_TEMPLATE)
-    return load_qa_chain(llm, chain_type="stuff", prompt=prompt)
+    return load_qa_chain(llm, chain_type="stuff", prompt=PromptTemplate.from_template(PROMPT_TEMPLATE))
 
 
 @LLMS.register("extractive")
-def _extractive(settings: Settings, embeddings: Embeddings) -> BaseCombineDocumentsChain:
-    from rag_app.extractive import ExtractiveAnswerChain
-
-    return ExtractiveAnswerChain(
-        embeddings=embeddings, min_score=settings.min_score, lexical_weight=settings.lexical_weight
-    )
+def _extractive(settings: Settings) -> None:
+    """No model: quote the best-matching retrieved sentences (rag_app/extractive.py)."""
+    return None
 
 
 @LLMS.register("openai")
-def _openai(settings: Settings, embeddings: Embeddings) -> BaseCombineDocumentsChain:
+def _openai(settings: Settings) -> BaseLanguageModel:
     if not settings.openai_api_key and not settings.openai_base_url:
         raise ConfigError("RAG_LLM=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
     from langchain_openai import ChatOpenAI
 
-    return _stuff(
-        ChatOpenAI(
-            model=settings.llm_model or DEFAULT_MODELS["openai"],
-            api_key=settings.openai_api_key or "unused",
-            base_url=settings.openai_base_url or None,
-            temperature=settings.llm_temperature,
-            timeout=settings.request_timeout,
-            max_retries=settings.max_retries,
-        )
+    return ChatOpenAI(
+        model=settings.llm_model or DEFAULT_MODELS["openai"],
+        api_key=settings.openai_api_key or "unused",
+        base_url=settings.openai_base_url or None,
+        temperature=settings.llm_temperature,
+        timeout=settings.request_timeout,
+        max_retries=settings.max_retries,
     )
 
 
 @LLMS.register("ollama")
-def _ollama(settings: Settings, embeddings: Embeddings) -> BaseCombineDocumentsChain:
+def _ollama(settings: Settings) -> BaseLanguageModel:
     from langchain_ollama import ChatOllama
 
-    return _stuff(
-        ChatOllama(
-            model=settings.llm_model or DEFAULT_MODELS["ollama"],
-            base_url=settings.ollama_base_url,
-            temperature=settings.llm_temperature,
-            client_kwargs={"timeout": settings.request_timeout},
-        )
+    return ChatOllama(
+        model=settings.llm_model or DEFAULT_MODELS["ollama"],
+        base_url=settings.ollama_base_url,
+        temperature=settings.llm_temperature,
+        client_kwargs={"timeout": settings.request_timeout},
     )
 
 
 @LLMS.register("llamacpp")
-def _llamacpp(settings: Settings, embeddings: Embeddings) -> BaseCombineDocumentsChain:
+def _llamacpp(settings: Settings) -> BaseLanguageModel:
     """A local GGUF through llama.cpp (extra: `pip install -e '.[llamacpp]'`)."""
     try:
         from langchain_community.llms import LlamaCpp
     except ImportError:
         raise ConfigError("RAG_LLM=llamacpp needs the extra: pip install -e '.[llamacpp]'") from None
     model_path = settings.llm_model or _bundled_gguf()
-    return _stuff(
-        LlamaCpp(
-            model_path=model_path,
-            n_threads=os.cpu_count() or 1,
-            n_ctx=4096,
-            temperature=settings.llm_temperature,
-            max_tokens=128,
-            verbose=False,
-        )
+    return LlamaCpp(
+        model_path=model_path,
+        n_threads=os.cpu_count() or 1,
+        n_ctx=4096,
+        temperature=settings.llm_temperature,
+        max_tokens=128,
+        verbose=False,
     )
 
 
@@ -122,8 +121,8 @@ def _bundled_gguf() -> str:
 
 
 @LLMS.register("fake")
-def _fake(settings: Settings, embeddings: Embeddings) -> BaseCombineDocumentsChain:
+def _fake(settings: Settings) -> BaseLanguageModel:
     """A scripted LLM for tests: `RAG_LLM_MODEL` holds its answers, separated by `|`."""
     from langchain_core.language_models import FakeListLLM
 
-    return _stuff(FakeListLLM(responses=(settings.llm_model or "fake answer").split("|")))
+    return FakeListLLM(responses=(settings.llm_model or "fake answer").split("|"))

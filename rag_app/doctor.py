@@ -1,0 +1,70 @@
+"""`doctor`: the effective configuration (secrets masked) and a live check of each part."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+
+from rag_app.config import Settings
+from rag_app.errors import RagError
+
+SECRET_FIELDS = {"openai_api_key", "cohere_api_key", "activeloop_token"}
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def effective_settings(settings: Settings) -> dict[str, str]:
+    """Every setting as text; secrets show only whether they are set, headers only their names."""
+    shown = {}
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if f.name in SECRET_FIELDS:
+            value = "set (hidden)" if value else "not set"
+        elif f.name == "chroma_headers":
+            value = ", ".join(f"{name}: ***" for name in value) or "none"
+        shown[f.name] = str(value)
+    return shown
+
+
+def run_checks(settings: Settings) -> Iterator[Check]:
+    """Embeddings answer a tiny request, the answerer answers a tiny question, the store opens."""
+    from langchain_core.documents import Document
+
+    from rag_app import stores
+    from rag_app.embeddings import make_embeddings, model_name
+    from rag_app.llms import make_answerer
+
+    embeddings = None
+    try:
+        embeddings = make_embeddings(settings)
+        dimension = len(embeddings.embed_query("ping"))
+        yield Check("embeddings", True, f"{model_name(settings)} answered ({dimension} dimensions)")
+    except RagError as err:
+        yield Check("embeddings", False, str(err))
+
+    if embeddings is not None:
+        try:
+            answerer = make_answerer(settings, embeddings)
+            doc = Document(page_content="The sky over the test is blue.", metadata={"source": "doctor"})
+            reply = answerer.invoke({"input_documents": [doc], "question": "What colour is the sky over the test?"})
+            yield Check("answerer", True, f"{settings.llm} answered: {str(reply['output_text']).strip()[:80]!r}")
+        except Exception as err:
+            from rag_app.provider_errors import provider_error
+
+            yield Check("answerer", False, str(provider_error(err, "LLM", settings.llm, settings)))
+
+    try:
+        catalog = stores.catalog(settings)
+        catalog.check_model(model_name(settings))
+        if embeddings is not None:
+            stores.open_vectorstore(settings, embeddings)
+        chunks, sources = catalog.counts()
+        where = f"{settings.vector_store} at {stores.location(settings)}"
+        yield Check("store", True, f"{where} opens: {chunks} chunks from {sources} sources")
+    except RagError as err:
+        yield Check("store", False, str(err))
