@@ -15,6 +15,7 @@ from rag_app.errors import ConfigError
 
 STORES = ("chroma", "deeplake")
 RETRIEVERS = ("hybrid", "vector")
+EMBEDDING_BACKENDS = ("onnx", "torch")
 
 
 def _str(env: Mapping[str, str], name: str, default: str = "") -> str:
@@ -77,6 +78,7 @@ class Settings:
     embeddings: str = "huggingface"
     embedding_model: str = ""
     embedding_device: str = "cpu"
+    embedding_backend: str = "onnx"
     embedding_batch_size: int = 32
     llm: str = "extractive"
     llm_model: str = ""
@@ -120,6 +122,7 @@ class Settings:
             embeddings=_str(env, "RAG_EMBEDDINGS", "huggingface").lower(),
             embedding_model=_str(env, "RAG_EMBEDDING_MODEL"),
             embedding_device=_str(env, "RAG_EMBEDDING_DEVICE", "cpu"),
+            embedding_backend=_str(env, "RAG_EMBEDDING_BACKEND", "onnx").lower(),
             embedding_batch_size=_int(env, "RAG_EMBEDDING_BATCH_SIZE", 32, 1),
             llm=_str(env, "RAG_LLM", "extractive").lower(),
             llm_model=_str(env, "RAG_LLM_MODEL"),
@@ -153,6 +156,10 @@ class Settings:
             )
         if settings.retriever not in RETRIEVERS:
             raise ConfigError(f"unknown RAG_RETRIEVER {settings.retriever!r}: choose one of {', '.join(RETRIEVERS)}")
+        if settings.embedding_backend not in EMBEDDING_BACKENDS:
+            raise ConfigError(
+                f"unknown RAG_EMBEDDING_BACKEND {settings.embedding_backend!r}: choose one of {', '.join(EMBEDDING_BACKENDS)}"
+            )
         if settings.request_timeout <= 0:
             raise ConfigError(f"RAG_REQUEST_TIMEOUT={settings.request_timeout} must be positive")
         if settings.vector_store == "deeplake" and not settings.deeplake_dataset_path:

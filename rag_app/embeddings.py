@@ -7,6 +7,7 @@ until a command needs it.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
@@ -69,10 +70,17 @@ def bundled_model_path() -> str:
 
 @EMBEDDINGS.register("huggingface")
 def _huggingface(settings: Settings) -> Embeddings:
+    """sentence-transformers models: a local folder through ONNX Runtime (fast start-up) unless
+    RAG_EMBEDDING_BACKEND=torch; a hub id through LangChain's HuggingFaceEmbeddings."""
     model = settings.embedding_model or BUNDLED_MODEL
     if model == BUNDLED_MODEL:
         model = bundled_model_path()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    folder = Path(model).expanduser()
+    if settings.embedding_backend == "onnx" and settings.embedding_device == "cpu" and (folder / "tokenizer.json").exists():
+        from rag_app.onnx_embeddings import OnnxSentenceEmbeddings
+
+        return OnnxSentenceEmbeddings(str(folder), batch_size=settings.embedding_batch_size)
     from langchain_huggingface import HuggingFaceEmbeddings
 
     try:

@@ -48,3 +48,23 @@ def test_start_up_imports_nothing_heavy(real_env):
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
+
+
+def test_onnx_and_torch_backends_give_the_same_vectors(real_env, run, monkeypatch):
+    """The ONNX path (default) matches sentence-transformers on torch, so stores are shared."""
+    from rag_app.config import Settings
+    from rag_app.embeddings import make_embeddings
+
+    texts = ["When was Michael Jordan born?", "Louis XIV was born on 5 September 1638. " * 40, "é"]
+    onnx = make_embeddings(Settings.from_env({"RAG_EMBEDDING_BACKEND": "onnx"}))
+    torch = make_embeddings(Settings.from_env({"RAG_EMBEDDING_BACKEND": "torch"}))
+    assert type(onnx.inner).__name__ == "OnnxSentenceEmbeddings"
+    assert type(torch.inner).__name__ == "HuggingFaceEmbeddings"
+    for a, b in zip(onnx.embed_documents(texts), torch.embed_documents(texts)):
+        assert len(a) == len(b) == 384
+        assert max(abs(x - y) for x, y in zip(a, b)) < 1e-4
+    assert max(abs(x - y) for x, y in zip(onnx.embed_query(texts[0]), torch.embed_query(texts[0]))) < 1e-4
+
+    assert run("ingest", str(DATA)).code == 0
+    monkeypatch.setenv("RAG_EMBEDDING_BACKEND", "torch")
+    assert "1963" in run("ask", "When was Michael Jordan born?", "--json").json()["answer"]
