@@ -69,8 +69,8 @@ def main() -> None:
             hitk = sum(r is not None for _, r, _ in rows["answerable"]) / n
             mrr = sum(1 / r for _, r, _ in rows["answerable"] if r) / n
             for w in weights:
-                def best(feats):
-                    return max(((s, c + w * l) for s, c, l in feats), key=lambda p: p[1], default=("", -9))
+                def best(feats, w=w):
+                    return max(((s, cos + w * lex) for s, cos, lex in feats), key=lambda p: p[1], default=("", -9))
                 picks = [(rec, best(f)) for rec, _, f in rows["answerable"]]
                 right = [contains(s, rec["answers"]) for rec, (s, _) in picks]
                 acc = sum(right) / n

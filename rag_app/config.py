@@ -167,6 +167,18 @@ class Settings:
         return settings
 
 
+def openai_client_options(settings: Settings, selector: str) -> dict[str, object]:
+    """Connection options shared by OpenAI embeddings and chat; `selector` is e.g. "RAG_LLM=openai"."""
+    if not settings.openai_api_key and not settings.openai_base_url:
+        raise ConfigError(f"{selector} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    return {
+        "api_key": settings.openai_api_key or "unused",  # local OpenAI-compatible servers need no key
+        "base_url": settings.openai_base_url or None,
+        "timeout": settings.request_timeout,
+        "max_retries": settings.max_retries,
+    }
+
+
 def load_dotenv_file(path: str | os.PathLike[str] | None = None) -> None:
     """Load `.env` (from the current directory up) without overriding the real environment.
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag_app.config import Settings
+from rag_app.config import Settings, openai_client_options
 from rag_app.errors import ConfigError, RagError
 from rag_app.provider_errors import provider_error
 from rag_app.registry import Registry
@@ -95,20 +95,16 @@ def _huggingface(settings: Settings) -> Embeddings:
 
 @EMBEDDINGS.register("openai")
 def _openai(settings: Settings) -> Embeddings:
-    if not settings.openai_api_key and not settings.openai_base_url:
-        raise ConfigError("RAG_EMBEDDINGS=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    options = openai_client_options(settings, "RAG_EMBEDDINGS=openai")
     from langchain_openai import OpenAIEmbeddings
 
     return OpenAIEmbeddings(
         model=settings.embedding_model or DEFAULT_MODELS["openai"],
-        api_key=settings.openai_api_key or "unused",
-        base_url=settings.openai_base_url or None,
         # Send strings: the default token check downloads tiktoken's encoding file first,
         # which fails offline, and OpenAI-compatible servers expect strings anyway.
         check_embedding_ctx_length=False,
         chunk_size=settings.embedding_batch_size,
-        timeout=settings.request_timeout,
-        max_retries=settings.max_retries,
+        **options,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
-from rag_app.config import Settings
+from rag_app.config import Settings, openai_client_options
 from rag_app.errors import ConfigError, RagError
 from rag_app.registry import Registry
 
@@ -62,17 +62,11 @@ def _extractive(settings: Settings) -> None:
 
 @LLMS.register("openai")
 def _openai(settings: Settings) -> BaseLanguageModel:
-    if not settings.openai_api_key and not settings.openai_base_url:
-        raise ConfigError("RAG_LLM=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+    options = openai_client_options(settings, "RAG_LLM=openai")
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        model=settings.llm_model or DEFAULT_MODELS["openai"],
-        api_key=settings.openai_api_key or "unused",
-        base_url=settings.openai_base_url or None,
-        temperature=settings.llm_temperature,
-        timeout=settings.request_timeout,
-        max_retries=settings.max_retries,
+        model=settings.llm_model or DEFAULT_MODELS["openai"], temperature=settings.llm_temperature, **options
     )
 
 

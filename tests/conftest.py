@@ -102,7 +102,7 @@ def chroma_server(tmp_path_factory):
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                raise RuntimeError(f"Chroma server did not start: {(path / 'server.log').read_text()[-2000:]}")
+                raise RuntimeError(f"Chroma server did not start: {(path / 'server.log').read_text()[-2000:]}") from None
             time.sleep(0.2)
     yield "127.0.0.1", port
     server.terminate()
