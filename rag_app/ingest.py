@@ -37,6 +37,7 @@ class IngestReport:
     files_read: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     added: int = 0
+    updated: int = 0
     unchanged: int = 0
     deleted: int = 0
     seconds: float = 0.0
@@ -46,7 +47,8 @@ class IngestReport:
         verb = "would be " if self.dry_run else ""
         return (
             f"{self.files_read} files read, {len(self.skipped)} skipped, {self.added} chunks {verb}added, "
-            f"{self.unchanged} already present, {self.deleted} {verb}removed, {self.seconds:.1f}s"
+            f"{self.updated} {verb}updated, {self.unchanged} already present, {self.deleted} {verb}removed, "
+            f"{self.seconds:.1f}s"
             + (" (dry run: nothing written)" if self.dry_run else "")
         )
 
@@ -97,6 +99,7 @@ def _write(
     if catalog.model() is None:
         catalog.set_model(embedding_model, len(embeddings.embed_query("dimension")))
     for batch in batches:
+        updated = _changes(batch, catalog).updated
         result = index(
             batch,
             catalog.record_manager,
@@ -106,7 +109,8 @@ def _write(
             key_encoder=KEY_ENCODER,
             batch_size=len(batch),
         )
-        report.added += result["num_added"] + result["num_updated"]
+        report.added += result["num_added"] + result["num_updated"] - updated
+        report.updated += updated
         report.unchanged += result["num_skipped"]
         report.deleted += result["num_deleted"]
     manager = catalog.record_manager
@@ -118,17 +122,41 @@ def _write(
             report.deleted += len(keys)
 
 
-def _plan(batches: Iterator[list[Document]], gone: list[str], catalog: Catalog, report: IngestReport) -> None:
-    """Count what `_write` would do, reading only the catalog (no model, no store)."""
-    # index() offers no dry run; its own hashing helper gives the ids it would use.
+@dataclass(frozen=True)
+class _Changes:
+    added: int
+    updated: int
+    unchanged: int
+    stale: int
+
+
+def _changes(batch: list[Document], catalog: Catalog) -> _Changes:
+    """How `index()` will treat a batch of whole files: new chunks of new files (added), new
+    chunks of files already ingested (updated), chunks already stored, and stale old chunks."""
+    # index() offers no dry run; its own hashing helper gives the ids it will use.
     from langchain_core.indexing.api import _get_document_with_hash
 
+    ids_by_file: dict[str, set[str]] = {}
+    for doc in batch:
+        ids_by_file.setdefault(doc.metadata["path"], set()).add(_get_document_with_hash(doc, key_encoder=KEY_ENCODER).id)
+    added = updated = unchanged = stale = 0
+    for path, ids in ids_by_file.items():
+        recorded = catalog.keys_of([path])
+        new = len(ids - recorded)
+        added, updated = (added, updated + new) if recorded else (added + new, updated)
+        unchanged += len(ids & recorded)
+        stale += len(recorded - ids)
+    return _Changes(added, updated, unchanged, stale)
+
+
+def _plan(batches: Iterator[list[Document]], gone: list[str], catalog: Catalog, report: IngestReport) -> None:
+    """Count what `_write` would do, reading only the catalog (no model, no store)."""
     for batch in batches:
-        ids = {_get_document_with_hash(doc, key_encoder=KEY_ENCODER).id for doc in batch}
-        recorded = catalog.keys_of(sorted({doc.metadata["path"] for doc in batch}))
-        report.unchanged += len(ids & recorded)
-        report.added += len(ids - recorded)
-        report.deleted += len(recorded - ids)
+        changes = _changes(batch, catalog)
+        report.added += changes.added
+        report.updated += changes.updated
+        report.unchanged += changes.unchanged
+        report.deleted += changes.stale
     report.deleted += len(catalog.keys_of(gone))
 
 

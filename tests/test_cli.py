@@ -10,7 +10,7 @@ from rag_app.cli import build_parser
 def test_ingest_ask_search_stats_json_shapes(fake_env, docs, run):
     ingested = run("ingest", str(docs))
     assert ingested.code == 0, ingested.err
-    assert "4 files read, 0 skipped, 5 chunks added, 0 already present" in ingested.out
+    assert "4 files read, 0 skipped, 5 chunks added, 0 updated, 0 already present, 0 removed" in ingested.out
 
     stats = run("stats", "--json")
     assert stats.code == 0
@@ -54,13 +54,13 @@ def test_human_output_lists_numbered_sources(fake_env, docs, run):
 def test_reingest_adds_nothing_and_updates_changed_and_deleted_files(fake_env, docs, run):
     run("ingest", str(docs))
     again = run("ingest", str(docs))
-    assert "0 chunks added, 5 already present, 0 removed" in again.out
+    assert "0 chunks added, 0 updated, 5 already present, 0 removed" in again.out
 
     (docs / "famous_birthdays.txt").write_text("Ada Lovelace was born on 10 December 1815.")
     (docs / "coffee.html").unlink()
     changed = run("ingest", str(docs))
     assert "3 files read" in changed.out
-    assert "1 chunks added" in changed.out and "2 removed" in changed.out, changed.out
+    assert "0 chunks added, 1 updated, 3 already present, 2 removed" in changed.out, changed.out
     info = run("stats", "--json").json()
     assert (info["chunks"], info["sources"]) == (4, 3)
     texts = [r["text"] for r in run("search", "born", "--k", "4", "--json").json()["results"]]

@@ -6,7 +6,7 @@ import pytest
 def test_dry_run_reports_without_writing(fake_env, docs, run):
     planned = run("ingest", str(docs), "--dry-run")
     assert planned.code == 0
-    assert "5 chunks would be added, 0 already present, 0 would be removed" in planned.out
+    assert "5 chunks would be added, 0 would be updated, 0 already present, 0 would be removed" in planned.out
     assert "dry run: nothing written" in planned.out
     assert run("stats", "--json").json()["chunks"] == 0
 
@@ -15,9 +15,9 @@ def test_dry_run_reports_without_writing(fake_env, docs, run):
     (docs / "coffee.html").unlink()
     (docs / "new.md").write_text("Grace Hopper was born in 1906.")
     planned = run("ingest", str(docs), "--dry-run")
-    assert "2 chunks would be added, 3 already present, 2 would be removed" in planned.out
+    assert "1 chunks would be added, 1 would be updated, 3 already present, 2 would be removed" in planned.out
     done = run("ingest", str(docs))
-    assert "2 chunks added, 3 already present, 2 removed" in done.out
+    assert "1 chunks added, 1 updated, 3 already present, 2 removed" in done.out
 
 
 def test_unchanged_files_are_not_embedded_again(fake_env, docs, run, monkeypatch):
@@ -58,7 +58,7 @@ def test_reset_needs_yes_off_a_terminal_then_empties_the_store(fake_env, docs, r
     assert done.code == 0 and "removed 5 chunks" in done.out
     assert run("stats", "--json").json()["chunks"] == 0
     assert "nothing ingested yet" in run("ask", "x").err
-    assert "5 chunks added, 0 already present" in run("ingest", str(docs)).out
+    assert "5 chunks added, 0 updated, 0 already present" in run("ingest", str(docs)).out
 
 
 def test_second_writer_fails_clearly_while_reads_go_on(fake_env, docs, run):

@@ -25,11 +25,11 @@ def store_env(request, fake_env, monkeypatch):
 def test_ingest_ask_and_reingest_on_every_store(store_env, docs, run):
     first = run("ingest", str(docs))
     assert first.code == 0, first.err
-    assert "5 chunks added, 0 already present" in first.out
+    assert "5 chunks added, 0 updated, 0 already present" in first.out
     assert "into " + ("deeplake" if store_env.startswith("deeplake") else "chroma") in first.err
 
     again = run("ingest", str(docs))
-    assert "0 chunks added, 5 already present, 0 removed" in again.out
+    assert "0 chunks added, 0 updated, 5 already present, 0 removed" in again.out
 
     asked = run("ask", "When was Michael Jordan born?", "--json").json()
     assert asked["answer"] == "Michael Jordan was born on 17 February 1963."
@@ -44,7 +44,7 @@ def test_ingest_ask_and_reingest_on_every_store(store_env, docs, run):
     (docs / "coffee.html").unlink()
     (docs / "solar_system.md").write_text("Mars is the fourth planet from the Sun.")
     changed = run("ingest", str(docs))
-    assert "3 files read, 0 skipped, 1 chunks added, 3 already present, 2 removed" in changed.out, changed.out
+    assert "3 files read, 0 skipped, 0 chunks added, 1 updated, 3 already present, 2 removed" in changed.out, changed.out
     results = run("search", "planet", "--k", "4", "--json").json()["results"]
     texts = [r["text"] for r in results]
     assert "Mars is the fourth planet from the Sun." in texts
