@@ -89,6 +89,9 @@ def test_cohere_embeddings(workdir, server, docs, run, monkeypatch):
     assert calls and all(r["body"]["model"] == "embed-multilingual-v3.0" for r in calls)
     assert all(r["headers"]["authorization"] == f"Bearer {KEY}" for r in calls)
     assert {r["body"].get("input_type") for r in calls} == {"search_document", "search_query"}
+    asked = run("ask", "Where is the Eiffel Tower?", "--json").json()
+    assert asked["answer"] == "fake answer"
+    assert asked["sources"][0]["source"] == "landmarks.pdf"
 
 
 def test_missing_keys_name_the_variable(workdir, docs, run, monkeypatch):
@@ -119,6 +122,12 @@ def test_rate_limit_is_retried_then_succeeds(openai_env, docs, run, monkeypatch)
     result = run("ingest", str(docs))
     assert result.code == 0, result.err
     assert openai_env.paths()[:2] == ["/v1/embeddings", "/v1/embeddings"]
+
+
+def test_server_errors_are_retried_too(openai_env, docs, run, monkeypatch):
+    monkeypatch.setenv("RAG_MAX_RETRIES", "1")
+    openai_env.fail(503)
+    assert run("ingest", str(docs)).code == 0
 
 
 def test_rate_limit_that_persists_is_explained(openai_env, docs, run):
