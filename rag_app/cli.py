@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from rag_app.errors import ConfigError, RagError
 from rag_app.provider_errors import redact
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,14 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:
         return int(stop.code or 0)
     _quiet_libraries()
-    debug = os.environ.get("RAG_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
     try:
         from rag_app.config import Settings
 
         settings = Settings.from_env()
         return COMMANDS[args.command](args, settings)
     except RagError as err:
-        if debug:
+        if _debug():
             traceback.print_exc()
         print(f"error: {redact(str(err))}", file=sys.stderr)
         return err.exit_code
@@ -89,11 +88,16 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted: what was stored so far is kept; run the command again to finish", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as err:  # a bug or an unforeseen library failure: one line unless debugging
-        if debug:
+        if _debug():
             traceback.print_exc()
         first = (str(err).strip().splitlines() or [""])[0]
         print(f"error: {type(err).__name__}: {redact(first)} (set RAG_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _debug() -> bool:
+    """RAG_DEBUG, read from the environment (where `.env` has been loaded by then, if valid)."""
+    return os.environ.get("RAG_DEBUG", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _quiet_libraries() -> None:
