@@ -85,7 +85,7 @@ class Settings:
     llm_temperature: float = 0.0
     chunk_size: int = 1000
     chunk_overlap: int = 200
-    top_k: int = 4
+    top_k: int = 5
     max_file_mb: int = 50
     retriever: str = "hybrid"
     min_score: float = 0.65
@@ -129,7 +129,7 @@ class Settings:
             llm_temperature=_float(env, "RAG_LLM_TEMPERATURE", 0.0),
             chunk_size=_int(env, "RAG_CHUNK_SIZE", 1000, 1),
             chunk_overlap=_int(env, "RAG_CHUNK_OVERLAP", 200, 0),
-            top_k=_int(env, "RAG_TOP_K", 4, 1),
+            top_k=_int(env, "RAG_TOP_K", 5, 1),
             max_file_mb=_int(env, "RAG_MAX_FILE_MB", 50, 1),
             retriever=_str(env, "RAG_RETRIEVER", "hybrid").lower(),
             min_score=_float(env, "RAG_MIN_SCORE", 0.65),

@@ -28,7 +28,7 @@ def test_ingest_ask_search_stats_json_shapes(fake_env, docs, run):
     asked = run("ask", "When was Michael Jordan born?", "--json").json()
     assert set(asked) == {"question", "answer", "sources"}
     assert asked["answer"] == "Michael Jordan was born on 17 February 1963."
-    assert len(asked["sources"]) == 4 and set(asked["sources"][0]) == set(first)
+    assert len(asked["sources"]) == 5 and set(asked["sources"][0]) == set(first)
     pdf_pages = {r["page"] for r in run("search", "tower", "--k", "5", "--json").json()["results"] if r["source"] == "landmarks.pdf"}
     assert pdf_pages == {1, 2}
 

@@ -33,7 +33,7 @@ def test_ingest_ask_and_reingest_on_every_store(store_env, docs, run):
 
     asked = run("ask", "When was Michael Jordan born?", "--json").json()
     assert asked["answer"] == "Michael Jordan was born on 17 February 1963."
-    assert len(asked["sources"]) == 4
+    assert len(asked["sources"]) == 5
 
     results = run("search", "Napoleon", "--k", "5", "--json").json()["results"]
     assert sorted(r["source"] for r in results) == sorted(
