@@ -83,8 +83,8 @@ class Settings:
     llm: str = "extractive"
     llm_model: str = ""
     llm_temperature: float = 0.0
-    chunk_size: int = 1000
-    chunk_overlap: int = 200
+    chunk_size: int = 1500
+    chunk_overlap: int = 300
     top_k: int = 5
     max_file_mb: int = 50
     retriever: str = "hybrid"
@@ -127,8 +127,8 @@ class Settings:
             llm=_str(env, "RAG_LLM", "extractive").lower(),
             llm_model=_str(env, "RAG_LLM_MODEL"),
             llm_temperature=_float(env, "RAG_LLM_TEMPERATURE", 0.0),
-            chunk_size=_int(env, "RAG_CHUNK_SIZE", 1000, 1),
-            chunk_overlap=_int(env, "RAG_CHUNK_OVERLAP", 200, 0),
+            chunk_size=_int(env, "RAG_CHUNK_SIZE", 1500, 1),
+            chunk_overlap=_int(env, "RAG_CHUNK_OVERLAP", 300, 0),
             top_k=_int(env, "RAG_TOP_K", 5, 1),
             max_file_mb=_int(env, "RAG_MAX_FILE_MB", 50, 1),
             retriever=_str(env, "RAG_RETRIEVER", "hybrid").lower(),

@@ -110,7 +110,7 @@ ERRORS = [
     (["ask", "anything"], {}, 1, "nothing ingested yet: run `python -m rag_app ingest PATH` first"),
     (["search", "anything"], {}, 1, "nothing ingested yet"),
     (["ingest", "."], {"RAG_EMBEDDINGS": "word2vec"}, 2, "unknown RAG_EMBEDDINGS 'word2vec': choose one of"),
-    (["stats"], {"RAG_CHUNK_OVERLAP": "2000"}, 2, "RAG_CHUNK_OVERLAP=2000 must be smaller than RAG_CHUNK_SIZE=1000"),
+    (["stats"], {"RAG_CHUNK_OVERLAP": "2000"}, 2, "RAG_CHUNK_OVERLAP=2000 must be smaller than RAG_CHUNK_SIZE=1500"),
     (["ask", "x"], {"RAG_TOP_K": "0"}, 2, "RAG_TOP_K=0 must be at least 1"),
 ]
 

@@ -9,7 +9,7 @@ from rag_app.errors import ConfigError
 def test_defaults_need_no_key():
     s = Settings.from_env({})
     assert (s.vector_store, s.embeddings, s.llm) == ("chroma", "huggingface", "extractive")
-    assert (s.chunk_size, s.chunk_overlap, s.top_k) == (1000, 200, 5)
+    assert (s.chunk_size, s.chunk_overlap, s.top_k) == (1500, 300, 5)
     assert s.persist_dir == Path(".rag_app")
 
 
