@@ -58,7 +58,8 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     """Answers with the best-matching sentence(s) of the documents, or says it does not know.
 
     A sentence's score is its cosine similarity to the question plus `lexical_weight` times the
-    share of the question's content words it contains. The runner-up is quoted too when it scores
+    share of the question's content words found in it or in the sentence before it (so "It is
+    330 metres tall." after "The Eiffel Tower is in Paris." counts "Eiffel"). The runner-up is quoted too when it scores
     within `second_margin` of the best: the two are then too close to call. Defaults are the
     best measured on the SQuAD sample (bench/quality.md).
     """
@@ -70,14 +71,18 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     second_margin: float = 0.15
 
     def candidates(self, docs: list[Document], question: str) -> list[tuple[str, float, float]]:
-        """Each usable sentence with its cosine similarity and word overlap to the question."""
-        sents = [s for doc in docs for s in sentences(doc.page_content) if adds_information(s, question)]
-        if not sents or not question.strip():
+        """Each usable sentence with its cosine similarity and word overlap (with the sentence
+        before it) to the question."""
+        pairs = []
+        for doc in docs:
+            split = sentences(doc.page_content)
+            pairs += [(p, s) for p, s in zip(["", *split], split) if adds_information(s, question)]
+        if not pairs or not question.strip():
             return []
         query = self.embeddings.embed_query(question)
         wanted = set(tokenize(question))
-        vectors = self.embeddings.embed_documents(sents)
-        return [(s, cosine(query, v), overlap(wanted, s)) for s, v in zip(sents, vectors)]
+        vectors = self.embeddings.embed_documents([s for _, s in pairs])
+        return [(s, cosine(query, v), overlap(wanted, f"{p} {s}")) for (p, s), v in zip(pairs, vectors)]
 
     def combine_docs(self, docs: list[Document], question: str = "", **kwargs: Any) -> tuple[str, dict]:
         scored = sorted(

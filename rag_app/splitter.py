@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from rag_app.config import Settings
@@ -16,7 +15,3 @@ def make_splitter(settings: Settings) -> RecursiveCharacterTextSplitter:
         add_start_index=True,
     )
 
-
-def split(docs: list[Document], settings: Settings) -> list[Document]:
-    """`docs` cut into chunks of at most `settings.chunk_size` characters."""
-    return make_splitter(settings).split_documents(docs)
