@@ -209,12 +209,15 @@ def _print_result(result: dict[str, Any], out: TextIO) -> None:
 
 def _stats(args: argparse.Namespace, settings: Any) -> int:
     from rag_app import stores
-    from rag_app.embeddings import model_name
 
     catalog = stores.catalog(settings)
     chunks, sources = catalog.counts()
     recorded = catalog.model()
-    embedding_model, dimension = recorded or (model_name(settings), 0)
+    if recorded is None:  # nothing ingested yet: show what ingest would use
+        from rag_app.embeddings import model_name
+
+        recorded = (model_name(settings), 0)
+    embedding_model, dimension = recorded
     info = {
         "store": settings.vector_store,
         "location": stores.location(settings),
