@@ -55,3 +55,13 @@ def test_dotenv_syntax_error_names_file_and_line(workdir):
     (workdir / ".env").write_text("RAG_TOP_K=3\nthis is not a setting\n")
     with pytest.raises(ConfigError, match=r"\.env: .*line 2"):
         load_dotenv_file()
+
+
+def test_env_example_documents_every_variable():
+    import re
+
+    from tests.conftest import REPO
+
+    read = set(re.findall(r'"((?:RAG|OPENAI|COHERE|OLLAMA|DEEPLAKE|ACTIVELOOP)_[A-Z_]+)"', (REPO / "rag_app" / "config.py").read_text()))
+    documented = set(re.findall(r"^# ([A-Z_]+)=", (REPO / ".env.example").read_text(), re.M))
+    assert read and read <= documented, sorted(read - documented)
