@@ -57,7 +57,11 @@ class OnnxSentenceEmbeddings(Embeddings):
         target = cache_dir() / key / "model.onnx"
         if not target.exists():
             print("preparing the embedding model for fast start-up (once)…", file=sys.stderr)
-            _export(self.model_dir, target)
+            try:
+                _export(self.model_dir, target)
+            except Exception as err:  # torch/onnx export failures come in many types
+                first = (str(err).strip().splitlines() or [type(err).__name__])[0]
+                raise RagError(f"cannot export {self.model_dir} to ONNX ({first}): set RAG_EMBEDDING_BACKEND=torch") from None
         return target
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
