@@ -7,7 +7,10 @@ until a command needs it.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -39,24 +42,36 @@ def make_embeddings(settings: Settings) -> Embeddings:
     return GuardedEmbeddings(EMBEDDINGS.get(settings.embeddings)(settings), settings)
 
 
+# These clients retry 429 and 5xx answers themselves (RAG_MAX_RETRIES is passed to them).
+RETRY_BUILT_IN = {"openai", "cohere"}
+
+
 class GuardedEmbeddings(Embeddings):
-    """Delegates to a provider's Embeddings and turns its failures into clear RagErrors."""
+    """Delegates to a provider's Embeddings: retries 429/5xx with backoff where the client does
+    not, and turns failures into clear one-line RagErrors."""
 
     def __init__(self, inner: Embeddings, settings: Settings) -> None:
         self.inner = inner
         self.settings = settings
 
+    def _call(self, method: Callable[[], Any]) -> Any:
+        attempts = 1 if self.settings.embeddings in RETRY_BUILT_IN else self.settings.max_retries + 1
+        for attempt in range(attempts):
+            try:
+                return method()
+            except Exception as err:
+                status = getattr(err, "status_code", None)
+                transient = status == 429 or (isinstance(status, int) and status >= 500)
+                if not transient or attempt == attempts - 1:
+                    raise provider_error(err, "embeddings", self.settings.embeddings, self.settings) from err
+                time.sleep(min(0.5 * 2**attempt, 8.0))
+        raise AssertionError("unreachable")
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        try:
-            return self.inner.embed_documents(texts)
-        except Exception as err:
-            raise provider_error(err, "embeddings", self.settings.embeddings, self.settings) from err
+        return self._call(lambda: self.inner.embed_documents(texts))
 
     def embed_query(self, text: str) -> list[float]:
-        try:
-            return self.inner.embed_query(text)
-        except Exception as err:
-            raise provider_error(err, "embeddings", self.settings.embeddings, self.settings) from err
+        return self._call(lambda: self.inner.embed_query(text))
 
 
 def bundled_model_path() -> str:

@@ -130,6 +130,19 @@ def test_server_errors_are_retried_too(openai_env, docs, run, monkeypatch):
     assert run("ingest", str(docs)).code == 0
 
 
+def test_ollama_server_errors_are_retried_by_rag_app(workdir, server, docs, run, monkeypatch):
+    monkeypatch.setenv("RAG_EMBEDDINGS", "ollama")
+    monkeypatch.setenv("RAG_LLM", "fake")
+    monkeypatch.setenv("OLLAMA_BASE_URL", server.url)
+    monkeypatch.setenv("RAG_MAX_RETRIES", "1")
+    server.fail(503)
+    assert run("ingest", str(docs)).code == 0
+    assert server.paths()[:2] == ["/api/embed", "/api/embed"]
+    server.fail(503, 2)
+    result = run("search", "x")
+    assert result.code == 1 and "Ollama embeddings failed: server error 503" in result.err
+
+
 def test_rate_limit_that_persists_is_explained(openai_env, docs, run):
     openai_env.fail(429, 5)
     assert "still rate limited (429) after 0 retries" in run("ingest", str(docs)).err
