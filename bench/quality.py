@@ -79,6 +79,18 @@ def main() -> None:
                     best = (abstains, lost, threshold)
             print(f"| {weight} | {margin} | {sum(right) / len(right):.3f} | {best[2]:.2f} | {best[0]:.3f} | {best[1]:.3f} |", flush=True)
 
+    weight, margin = settings.lexical_weight, 0.15
+    print(f"\nAbstention threshold (RAG_MIN_SCORE) at lexical weight {weight}, margin {margin}:\n")
+    print("| threshold | contains gold | abstains on answerable | abstains on unanswerable |")
+    print("|---|---|---|---|")
+    picks = [(answer(f, weight, margin), r["answers"]) for r, f in sets["answerable"]]
+    impossible = [answer(f, weight, margin)[1] for _, f in sets["impossible"]]
+    for threshold in (0.0, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+        right = sum(score >= threshold and contains(text, golds) for (text, score), golds in picks) / len(picks)
+        quiet = sum(score < threshold for (_, score), _ in picks) / len(picks)
+        abstains = sum(score < threshold for score in impossible) / len(impossible)
+        print(f"| {threshold} | {right:.3f} | {quiet:.3f} | {abstains:.3f} |", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -88,7 +88,7 @@ class Settings:
     top_k: int = 5
     max_file_mb: int = 50
     retriever: str = "hybrid"
-    min_score: float = 0.7
+    min_score: float = 0.6
     lexical_weight: float = 0.5
     request_timeout: float = 60.0
     max_retries: int = 2
@@ -132,7 +132,7 @@ class Settings:
             top_k=_int(env, "RAG_TOP_K", 5, 1),
             max_file_mb=_int(env, "RAG_MAX_FILE_MB", 50, 1),
             retriever=_str(env, "RAG_RETRIEVER", "hybrid").lower(),
-            min_score=_float(env, "RAG_MIN_SCORE", 0.7),
+            min_score=_float(env, "RAG_MIN_SCORE", 0.6),
             lexical_weight=_float(env, "RAG_LEXICAL_WEIGHT", 0.5),
             request_timeout=_float(env, "RAG_REQUEST_TIMEOUT", 60.0),
             max_retries=_int(env, "RAG_MAX_RETRIES", 2, 0),

@@ -65,7 +65,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     """
 
     embeddings: Embeddings
-    min_score: float = 0.7
+    min_score: float = 0.6
     """Below this score for the best sentence, abstain."""
     lexical_weight: float = 0.5
     second_margin: float = 0.15
