@@ -76,6 +76,7 @@ class DeepLakeVectorStore(VectorStore):
         self._embedding = embedding
         self._token = token
         self._ds: Any = None
+        self._rows: dict[str, int] | None = None  # id -> row offset, read once, kept in step
         self._open()
 
     @property
@@ -116,11 +117,10 @@ class DeepLakeVectorStore(VectorStore):
         return 0 if ds is None or "id" not in {c.name for c in ds.schema.columns} else len(ds)
 
     def _offsets(self, ids: Iterable[str]) -> dict[str, int]:
-        """Row offsets of the given ids that exist (read from the id column, not by query)."""
-        wanted = set(ids)
-        if not wanted or len(self) == 0:
-            return {}
-        return {i: n for n, i in enumerate(self._ds["id"][:]) if i in wanted}
+        """Row offsets of the given ids that exist (from the id column, never by a query)."""
+        if self._rows is None:
+            self._rows = {i: n for n, i in enumerate(self._ds["id"][:])} if len(self) else {}
+        return {i: self._rows[i] for i in ids if i in self._rows}
 
     def add_texts(
         self,
@@ -141,13 +141,18 @@ class DeepLakeVectorStore(VectorStore):
         vectors = self._embedding.embed_documents(texts)
         ds = self._ensure_schema(len(vectors[0]))
         self._delete_rows(self._offsets(ids).values())
+        start = len(ds)
         ds.append({"id": ids, "text": texts, "metadata": [dict(m) for m in metadatas], "embedding": vectors})
+        self._rows = (self._rows or {}) | {i: start + n for n, i in enumerate(ids)}
         ds.commit()
         return ids
 
     def _delete_rows(self, offsets: Iterable[int]) -> None:
-        for offset in sorted(offsets, reverse=True):
+        offsets = sorted(offsets, reverse=True)
+        for offset in offsets:
             self._ds.delete(offset)
+        if offsets:
+            self._rows = None  # later rows moved up: read the id column again when next needed
 
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
         """Delete rows by id; ids that do not exist are ignored."""
@@ -164,7 +169,7 @@ class DeepLakeVectorStore(VectorStore):
         import deeplake
 
         if self._open() is not None:
-            self._ds = None
+            self._ds, self._rows = None, None
             deeplake.delete(self.path, token=self._token)
 
     def get_by_ids(self, ids: Sequence[str], /) -> list[Document]:
