@@ -19,7 +19,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from rag_app.errors import RagError
+from rag_app.errors import RagError, first_line
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -60,8 +60,9 @@ class OnnxSentenceEmbeddings(Embeddings):
             try:
                 _export(self.model_dir, target)
             except Exception as err:  # torch/onnx export failures come in many types
-                first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-                raise RagError(f"cannot export {self.model_dir} to ONNX ({first}): set RAG_EMBEDDING_BACKEND=torch") from None
+                raise RagError(
+                    f"cannot export {self.model_dir} to ONNX ({first_line(err)}): set RAG_EMBEDDING_BACKEND=torch"
+                ) from None
         return target
 
     def _embed(self, texts: list[str]) -> list[list[float]]:

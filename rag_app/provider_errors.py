@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 
 from rag_app.config import Settings
-from rag_app.errors import RagError
+from rag_app.errors import RagError, first_line
 
 SECRET_VARIABLES = ("OPENAI_API_KEY", "COHERE_API_KEY", "ACTIVELOOP_TOKEN", "RAG_CHROMA_HEADERS")
 
@@ -83,6 +83,6 @@ def provider_error(err: BaseException, role: str, name: str, settings: Settings)
     if "Connect" in kind or isinstance(err, ConnectionError):
         fix = f": check {provider.url_var}" if provider.url_var else ""
         return RagError(f"{where}: cannot reach {url}{fix}")
-    detail = (str(err).strip().splitlines() or [kind])[0][:300]
+    detail = first_line(err)[:300]
     prefix = f"server error {status}: " if status else ""
     return RagError(redact(f"{where} failed: {prefix}{detail}"))

@@ -6,7 +6,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
 from rag_app.config import Settings
-from rag_app.errors import RagError
+from rag_app.errors import RagError, first_line
 
 
 def open_chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
@@ -28,14 +28,14 @@ def open_chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
             )
             client.heartbeat()
         except Exception as err:  # chromadb raises plain ValueError/httpx errors for a dead server
-            raise RagError(f"cannot reach the Chroma server at {where}: {_first_line(err)}") from None
+            raise RagError(f"cannot reach the Chroma server at {where}: {first_line(err)}") from None
     else:
         path = (settings.persist_dir / "chroma").resolve()  # chromadb caches clients by path string
         try:
             path.mkdir(parents=True, exist_ok=True)
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as err:  # chromadb wraps sqlite and Rust errors in its own types
-            raise RagError(f"cannot open the Chroma store at {path}: {_first_line(err)}") from None
+            raise RagError(f"cannot open the Chroma store at {path}: {first_line(err)}") from None
     try:
         return Chroma(
             client=client,
@@ -44,8 +44,5 @@ def open_chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
     except Exception as err:
-        raise RagError(f"cannot open Chroma collection {settings.collection!r}: {_first_line(err)}") from None
+        raise RagError(f"cannot open Chroma collection {settings.collection!r}: {first_line(err)}") from None
 
-
-def _first_line(err: BaseException) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0]

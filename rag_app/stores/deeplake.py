@@ -26,7 +26,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
 from rag_app.config import Settings
-from rag_app.errors import ConfigError, RagError
+from rag_app.errors import ConfigError, RagError, first_line
 
 ACTIVELOOP_SCHEMES = ("hub://", "al://")
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -95,8 +95,7 @@ class DeepLakeVectorStore(VectorStore):
             elif create:
                 self._ds = deeplake.create(self.path, token=self._token)
         except Exception as err:  # deeplake raises its own types for auth, storage and format errors
-            first = (str(err).strip().splitlines() or [type(err).__name__])[0]
-            raise RagError(f"cannot open Deep Lake dataset {self.path}: {first}") from None
+            raise RagError(f"cannot open Deep Lake dataset {self.path}: {first_line(err)}") from None
         return self._ds
 
     def _ensure_schema(self, dimension: int) -> Any:
