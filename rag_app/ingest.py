@@ -113,13 +113,19 @@ def _write(
         report.updated += updated
         report.unchanged += result["num_skipped"]
         report.deleted += result["num_deleted"]
+    report.deleted += _remove_groups(gone, catalog, vectorstore)
+
+
+def _remove_groups(groups: list[str], catalog: Catalog, vectorstore: Any) -> int:
+    """Delete every chunk of these source files from the store, then from the records."""
+    if not groups:
+        return 0
     manager = catalog.record_manager
-    for group in gone:
-        keys = manager.list_keys(group_ids=[group])
-        if keys:
-            vectorstore.delete(keys)
-            manager.delete_keys(keys)
-            report.deleted += len(keys)
+    keys = manager.list_keys(group_ids=groups)
+    if keys:
+        vectorstore.delete(keys)
+        manager.delete_keys(keys)
+    return len(keys)
 
 
 @dataclass(frozen=True)
@@ -212,13 +218,8 @@ def delete_source(settings: Settings, source: str) -> tuple[str, int]:
     if len(matches) > 1:
         raise RagError(f"{source!r} matches {len(matches)} sources ({', '.join(matches[:3])}…): give the full path")
     with catalog.writing():
-        vectorstore = _open_for_maintenance(settings, catalog)
-        manager = catalog.record_manager
-        keys = manager.list_keys(group_ids=matches)
-        if keys:
-            vectorstore.delete(keys)
-            manager.delete_keys(keys)
-    return matches[0], len(keys)
+        removed = _remove_groups(matches, catalog, _open_for_maintenance(settings, catalog))
+    return matches[0], removed
 
 
 def reset(settings: Settings) -> int:
