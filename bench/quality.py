@@ -5,7 +5,7 @@
 Retrieves once per question (the answerable set and the unanswerable one), computes every
 candidate sentence's cosine similarity and word overlap once, then scores each combination of
 lexical weight (RAG_LEXICAL_WEIGHT), runner-up margin and abstention threshold (RAG_MIN_SCORE)
-from those features, exactly as ExtractiveAnswerChain combines them. Prints a Markdown table.
+from those features through ExtractiveAnswerChain.choose itself. Prints Markdown tables.
 The store is built under bench/out/ (kept between runs) like bench/quality.sh.
 """
 
@@ -17,17 +17,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval" / "squad-dev-sample"
-
-
-def answer(features: list[tuple[str, float, float]], weight: float, margin: float) -> tuple[str, float]:
-    """The answerer's pick (one sentence, or two when the runner-up is within `margin`) and its score."""
-    ranked = sorted(((cos + weight * lex, s) for s, cos, lex in features), reverse=True)
-    if not ranked:
-        return "", float("-inf")
-    (score, text), rest = ranked[0], ranked[1:]
-    if rest and score - rest[0][0] <= margin:
-        text = f"{text} {rest[0][1]}"
-    return text, score
 
 
 def main() -> None:
@@ -55,6 +44,12 @@ def main() -> None:
     ingest([str(EVAL / "corpus.jsonl")], settings)
     qa = QA(settings, k=args.k)
     answerer = qa.chain.combine_documents_chain
+
+    def answer(features: list, question: str, weight: float, margin: float) -> tuple[str | None, float]:
+        """The answer (None: abstained for a negation or no candidate) and its score, no threshold."""
+        chain = answerer.model_copy(update={"lexical_weight": weight, "second_margin": margin, "min_score": -1e9})
+        return chain.choose(features, question)
+
     sets = {}
     for name, file in (("answerable", "questions.jsonl"), ("impossible", "unanswerable.jsonl")):
         sets[name] = [
@@ -67,14 +62,14 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for weight in (0.0, 0.25, 0.5, 1.0):
         for margin in (0.0, 0.1, 0.15, 0.2):
-            picks = [(answer(f, weight, margin), r["answers"]) for r, f in sets["answerable"]]
-            right = [contains(text, golds) for (text, _), golds in picks]
-            impossible = [answer(f, weight, margin)[1] for _, f in sets["impossible"]]
+            picks = [(answer(f, r["question"], weight, margin), r["answers"]) for r, f in sets["answerable"]]
+            right = [text is not None and contains(text, golds) for (text, _), golds in picks]
+            impossible = [answer(f, r["question"], weight, margin) for r, f in sets["impossible"]]
             best = (0.0, 0.0, float("-inf"))
             for step in range(0, 151):
                 threshold = step / 100
                 lost = sum(ok and score < threshold for ok, ((_, score), _) in zip(right, picks)) / len(picks)
-                abstains = sum(score < threshold for score in impossible) / len(impossible)
+                abstains = sum(text is None or score < threshold for text, score in impossible) / len(impossible)
                 if lost < 0.05 and abstains >= best[0]:
                     best = (abstains, lost, threshold)
             print(f"| {weight} | {margin} | {sum(right) / len(right):.3f} | {best[2]:.2f} | {best[0]:.3f} | {best[1]:.3f} |", flush=True)
@@ -83,13 +78,13 @@ def main() -> None:
     print(f"\nAbstention threshold (RAG_MIN_SCORE) at lexical weight {weight}, margin {margin}:\n")
     print("| threshold | contains gold | abstains on answerable | abstains on unanswerable |")
     print("|---|---|---|---|")
-    picks = [(answer(f, weight, margin), r["answers"]) for r, f in sets["answerable"]]
-    impossible = [answer(f, weight, margin)[1] for _, f in sets["impossible"]]
-    for threshold in (0.0, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
-        right = sum(score >= threshold and contains(text, golds) for (text, score), golds in picks) / len(picks)
-        quiet = sum(score < threshold for (_, score), _ in picks) / len(picks)
-        abstains = sum(score < threshold for score in impossible) / len(impossible)
-        print(f"| {threshold} | {right:.3f} | {quiet:.3f} | {abstains:.3f} |", flush=True)
+    picks = [(answer(f, r["question"], weight, margin), r["answers"]) for r, f in sets["answerable"]]
+    impossible = [answer(f, r["question"], weight, margin) for r, f in sets["impossible"]]
+    for threshold in (0.0, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8):
+        kept = [(text, golds) for (text, score), golds in picks if text is not None and score >= threshold]
+        right = sum(contains(text, golds) for text, golds in kept) / len(picks)
+        abstains = sum(text is None or score < threshold for text, score in impossible) / len(impossible)
+        print(f"| {threshold} | {right:.3f} | {1 - len(kept) / len(picks):.3f} | {abstains:.3f} |", flush=True)
 
 
 if __name__ == "__main__":
