@@ -45,10 +45,12 @@ def main() -> None:
     qa = QA(settings, k=args.k)
     answerer = qa.chain.combine_documents_chain
 
-    def answer(features: list, question: str, weight: float, margin: float) -> tuple[str | None, float]:
+    def answer(
+        features: list, question: str, weight: float, margin: float, negation: bool = True
+    ) -> tuple[str | None, float]:
         """The answer (None: abstained for a negation or no candidate) and its score, no threshold."""
-        chain = answerer.model_copy(update={"lexical_weight": weight, "second_margin": margin, "min_score": -1e9})
-        return chain.choose(features, question)
+        update = {"lexical_weight": weight, "second_margin": margin, "min_score": -1e9, "negation_check": negation}
+        return answerer.model_copy(update=update).choose(features, question)
 
     sets = {}
     for name, file in (("answerable", "questions.jsonl"), ("impossible", "unanswerable.jsonl")):
@@ -58,7 +60,7 @@ def main() -> None:
         ]
 
     print(f"Chunks {args.chunk}, {args.retriever} retrieval, k={args.k}, {args.limit} questions per set.\n")
-    print("| lexical weight | runner-up margin | contains gold (no abstention) | threshold | abstains on unanswerable | correct answers lost |")
+    print("| lexical weight | runner-up margin | contains gold (negation check, no threshold) | threshold | abstains on unanswerable | correct answers lost |")
     print("|---|---|---|---|---|---|")
     for weight in (0.0, 0.25, 0.5, 1.0):
         for margin in (0.0, 0.1, 0.15, 0.2):
@@ -78,13 +80,21 @@ def main() -> None:
     print(f"\nAbstention threshold (RAG_MIN_SCORE) at lexical weight {weight}, margin {margin}:\n")
     print("| threshold | contains gold | abstains on answerable | abstains on unanswerable |")
     print("|---|---|---|---|")
-    picks = [(answer(f, r["question"], weight, margin), r["answers"]) for r, f in sets["answerable"]]
-    impossible = [answer(f, r["question"], weight, margin) for r, f in sets["impossible"]]
+    for negation in (False, True):
+        picks = [(answer(f, r["question"], weight, margin, negation), r["answers"]) for r, f in sets["answerable"]]
+        impossible = [answer(f, r["question"], weight, margin, negation) for r, f in sets["impossible"]]
+        sweep(picks, impossible, "negation check, " if negation else "")
+
+
+def sweep(picks: list, impossible: list, label: str) -> None:
+    """One table row per abstention threshold."""
+    from rag_app.evaluate import contains
+
     for threshold in (0.0, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8):
         kept = [(text, golds) for (text, score), golds in picks if text is not None and score >= threshold]
         right = sum(contains(text, golds) for text, golds in kept) / len(picks)
         abstains = sum(text is None or score < threshold for text, score in impossible) / len(impossible)
-        print(f"| {threshold} | {right:.3f} | {1 - len(kept) / len(picks):.3f} | {abstains:.3f} |", flush=True)
+        print(f"| {label}{threshold} | {right:.3f} | {1 - len(kept) / len(picks):.3f} | {abstains:.3f} |", flush=True)
 
 
 if __name__ == "__main__":

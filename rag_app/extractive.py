@@ -93,6 +93,8 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     """Below this score for the best sentence, abstain."""
     lexical_weight: float = 0.5
     second_margin: float = 0.15
+    negation_check: bool = True
+    """Abstain when a negated question meets a best sentence that negates nothing."""
 
     def candidates(self, docs: list[Document], question: str) -> list[Candidate]:
         """Each usable sentence of `docs`, with its similarity to the question."""
@@ -115,7 +117,9 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
         if not ranked:
             return None, 0.0
         (score, answer, best), rest = ranked[0], ranked[1:]
-        if score < self.min_score or misses_negation(question, f"{best.previous} {best.sentence}"):
+        if score < self.min_score or (
+            self.negation_check and misses_negation(question, f"{best.previous} {best.sentence}")
+        ):
             return None, score
         if rest and score - rest[0][0] <= self.second_margin and rest[0][1] != answer:
             answer = f"{answer} {rest[0][1]}"
