@@ -67,7 +67,7 @@ def overlap(question_tokens: set[str], sentence: str) -> float:
 
 def misses_negation(question: str, context: str) -> bool:
     """Whether the question asks what did *not* happen but `context` negates nothing: it then
-    answers the positive question instead, a trap of 12% of SQuAD 2.0's unanswerable questions."""
+    answers the positive question instead (12% of the SQuAD sample's unanswerable questions)."""
     return bool(_ASKS_NEGATIVE.search(question)) and not _SAYS_NEGATIVE.search(context)
 
 
