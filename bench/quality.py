@@ -15,6 +15,8 @@ import argparse
 import os
 from pathlib import Path
 
+from rag_app.evaluate import contains, load_questions
+
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval" / "squad-dev-sample"
 
@@ -29,7 +31,6 @@ def main() -> None:
 
     from rag_app.chain import QA
     from rag_app.config import Settings
-    from rag_app.evaluate import contains, load_questions
     from rag_app.ingest import ingest
 
     size, overlap = args.chunk.split("/")
@@ -88,8 +89,6 @@ def main() -> None:
 
 def sweep(picks: list, impossible: list, label: str) -> None:
     """One table row per abstention threshold."""
-    from rag_app.evaluate import contains
-
     for threshold in (0.0, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.72, 0.75, 0.8):
         kept = [(text, golds) for (text, score), golds in picks if text is not None and score >= threshold]
         right = sum(contains(text, golds) for text, golds in kept) / len(picks)
