@@ -15,7 +15,7 @@ import argparse
 import os
 from pathlib import Path
 
-from rag_app.evaluate import contains, load_questions
+from rag_app.eval.evaluate import contains, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT.parent / "shared" / "eval" / "squad-dev-sample"
@@ -29,9 +29,9 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=5)
     args = parser.parse_args()
 
-    from rag_app.chain import QA
+    from rag_app.answering.chain import QA
     from rag_app.config import Settings
-    from rag_app.ingest import ingest
+    from rag_app.ingestion.pipeline import ingest
 
     size, overlap = args.chunk.split("/")
     env = {

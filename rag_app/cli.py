@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rag_app.errors import ConfigError, RagError
-from rag_app.provider_errors import redact
+from rag_app.providers.errors import redact
 
 EXIT_OK, EXIT_FAILURE, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -117,7 +117,7 @@ def _quiet_libraries() -> None:
 
 def _ingest(args: argparse.Namespace, settings: Any) -> int:
     from rag_app import stores
-    from rag_app.ingest import ingest
+    from rag_app.ingestion.pipeline import ingest
 
     with ExitStack() as stack:
         bar: list[Callable[[int], Any]] = []
@@ -180,7 +180,7 @@ def _questions(args: argparse.Namespace, field: str) -> Iterator[str]:
 
 
 def _query(args: argparse.Namespace, settings: Any, field: str) -> int:
-    from rag_app.chain import QA
+    from rag_app.answering.chain import QA
 
     questions = list(_questions(args, field))
     qa = QA(settings, k=args.k)
@@ -214,7 +214,7 @@ def _stats(args: argparse.Namespace, settings: Any) -> int:
     chunks, sources = catalog.counts()
     recorded = catalog.model()
     if recorded is None:  # nothing ingested yet: show what ingest would use
-        from rag_app.embeddings import model_name
+        from rag_app.providers.embeddings import model_name
 
         recorded = (model_name(settings), 0)
     embedding_model, dimension = recorded
@@ -236,8 +236,8 @@ def _stats(args: argparse.Namespace, settings: Any) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Any) -> int:
-    from rag_app.chain import QA
-    from rag_app.evaluate import evaluate, load_questions
+    from rag_app.answering.chain import QA
+    from rag_app.eval.evaluate import evaluate, load_questions
 
     if args.limit is not None and args.limit < 1:
         raise ConfigError(f"--limit must be at least 1, not {args.limit}")
@@ -267,7 +267,7 @@ def _doctor(args: argparse.Namespace, settings: Any) -> int:
 
 
 def _delete(args: argparse.Namespace, settings: Any) -> int:
-    from rag_app.ingest import delete_source
+    from rag_app.ingestion.pipeline import delete_source
 
     source, removed = delete_source(settings, args.source)
     print(f"removed {removed} chunks of {source}")
@@ -276,7 +276,7 @@ def _delete(args: argparse.Namespace, settings: Any) -> int:
 
 def _reset(args: argparse.Namespace, settings: Any) -> int:
     from rag_app import stores
-    from rag_app.ingest import reset
+    from rag_app.ingestion.pipeline import reset
 
     where = f"{settings.vector_store} at {stores.location(settings)}"
     if not args.yes:

@@ -36,8 +36,8 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     from langchain_core.documents import Document
 
     from rag_app import stores
-    from rag_app.embeddings import make_embeddings, model_name
-    from rag_app.llms import make_answerer
+    from rag_app.providers.embeddings import make_embeddings, model_name
+    from rag_app.providers.llms import make_answerer
 
     embeddings = None
     try:
@@ -54,7 +54,7 @@ def run_checks(settings: Settings) -> Iterator[Check]:
             reply = answerer.invoke({"input_documents": [doc], "question": "What colour is the sky over the test?"})
             yield Check("answerer", True, f"{settings.llm} answered: {str(reply['output_text']).strip()[:80]!r}")
         except Exception as err:
-            from rag_app.provider_errors import provider_error
+            from rag_app.providers.errors import provider_error
 
             yield Check("answerer", False, str(provider_error(err, "LLM", settings.llm, settings)))
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag_app.evaluate import contains, exact_match, f1, is_abstention, load_questions, normalize
+from rag_app.eval.evaluate import contains, exact_match, f1, is_abstention, load_questions, normalize
 from tests.conftest import REPO
 
 CORPUS = REPO / "tests" / "data" / "eval_corpus.jsonl"

@@ -6,8 +6,8 @@ import pytest
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from rag_app.extractive import NO_ANSWER, ExtractiveAnswerChain, misses_negation, sentences
-from rag_app.similarity import tokenize
+from rag_app.answering.extractive import NO_ANSWER, ExtractiveAnswerChain, misses_negation, sentences
+from rag_app.retrieval.similarity import tokenize
 
 
 class WordCounts(Embeddings):

@@ -53,7 +53,7 @@ def test_start_up_imports_nothing_heavy(real_env):
 def test_onnx_and_torch_backends_give_the_same_vectors(real_env, run, monkeypatch):
     """The ONNX path (default) matches sentence-transformers on torch, so stores are shared."""
     from rag_app.config import Settings
-    from rag_app.embeddings import make_embeddings
+    from rag_app.providers.embeddings import make_embeddings
 
     texts = ["When was Michael Jordan born?", "Louis XIV was born on 5 September 1638. " * 40, "é"]
     onnx = make_embeddings(Settings.from_env({"RAG_EMBEDDING_BACKEND": "onnx"}))

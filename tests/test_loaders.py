@@ -3,7 +3,7 @@ import os
 import pytest
 
 from rag_app.errors import RagError
-from rag_app.loaders import SkipFile, SourceFile, find_files, load_file
+from rag_app.ingestion.loaders import SkipFile, SourceFile, find_files, load_file
 from tests.conftest import DATA
 
 

@@ -57,7 +57,7 @@ def test_openai_models_are_configurable_and_streaming_chat_parses(openai_env, do
     assert {r["body"]["model"] for r in server.requests} == {"nomic-embed", "local-chat"}
 
     from rag_app.config import Settings
-    from rag_app.llms import chat_model
+    from rag_app.providers.llms import chat_model
 
     chunks = list(chat_model(Settings.from_env()).stream("hello"))
     assert "".join(c.content for c in chunks) == server.answer
@@ -205,7 +205,7 @@ def test_llama_cpp_openai_server(workdir, docs, run, monkeypatch):
     import time
     import urllib.request
 
-    from rag_app.llms import _bundled_gguf
+    from rag_app.providers.llms import _bundled_gguf
 
     port = free_port()
     server = subprocess.Popen(

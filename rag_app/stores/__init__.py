@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag_app.catalog import Catalog
 from rag_app.config import Settings
-from rag_app.registry import Registry
+from rag_app.providers.registry import Registry
+from rag_app.stores.catalog import Catalog
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings

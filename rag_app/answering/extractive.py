@@ -15,7 +15,7 @@ from langchain_classic.chains.combine_documents.base import BaseCombineDocuments
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from rag_app.similarity import cosine, tokenize
+from rag_app.retrieval.similarity import cosine, tokenize
 
 NO_ANSWER = "I don't know: the ingested documents do not seem to answer that."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rag_app.config import Settings, openai_client_options
 from rag_app.errors import ConfigError, RagError
-from rag_app.registry import Registry
+from rag_app.providers.registry import Registry
 
 if TYPE_CHECKING:
     from langchain_classic.chains.combine_documents.base import BaseCombineDocumentsChain
@@ -43,7 +43,7 @@ def make_answerer(settings: Settings, embeddings: Embeddings) -> BaseCombineDocu
     """RetrievalQA's combine-documents chain: "stuff" with our prompt, or the extractive answerer."""
     llm = chat_model(settings)
     if llm is None:
-        from rag_app.extractive import ExtractiveAnswerChain
+        from rag_app.answering.extractive import ExtractiveAnswerChain
 
         return ExtractiveAnswerChain(
             embeddings=embeddings, min_score=settings.min_score, lexical_weight=settings.lexical_weight
@@ -56,7 +56,7 @@ def make_answerer(settings: Settings, embeddings: Embeddings) -> BaseCombineDocu
 
 @LLMS.register("extractive")
 def _extractive(settings: Settings) -> None:
-    """No model: quote the best-matching retrieved sentences (rag_app/extractive.py)."""
+    """No model: quote the best-matching retrieved sentences (rag_app/answering/extractive.py)."""
     return None
 
 

@@ -16,8 +16,8 @@ from langchain_core.embeddings import Embeddings
 
 from rag_app.config import Settings, openai_client_options
 from rag_app.errors import ConfigError, RagError
-from rag_app.provider_errors import provider_error
-from rag_app.registry import Registry
+from rag_app.providers.errors import provider_error
+from rag_app.providers.registry import Registry
 
 EMBEDDINGS: Registry[Embeddings] = Registry("embeddings", "RAG_EMBEDDINGS")
 
@@ -101,7 +101,7 @@ def _huggingface(settings: Settings) -> Embeddings:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     folder = Path(model).expanduser()
     if settings.embedding_backend == "onnx" and settings.embedding_device == "cpu" and (folder / "tokenizer.json").exists():
-        from rag_app.onnx_embeddings import OnnxSentenceEmbeddings
+        from rag_app.providers.onnx_embeddings import OnnxSentenceEmbeddings
 
         return OnnxSentenceEmbeddings(str(folder), batch_size=settings.embedding_batch_size)
     from langchain_huggingface import HuggingFaceEmbeddings

@@ -9,9 +9,9 @@ from langchain_core.documents import Document
 
 from rag_app import stores
 from rag_app.config import Settings
-from rag_app.embeddings import make_embeddings, model_name
 from rag_app.errors import ConfigError, RagError
-from rag_app.provider_errors import provider_error
+from rag_app.providers.embeddings import make_embeddings, model_name
+from rag_app.providers.errors import provider_error
 
 MAX_QUESTION_CHARS = 10_000
 MAX_K = 1000
@@ -64,7 +64,7 @@ class QA:
     def retriever(self) -> Any:
         """Hybrid (BM25 + vector, fused) or vector-only, per RAG_RETRIEVER; built once."""
         if self._retriever is None:
-            from rag_app.retriever import HybridRetriever, ScoredRetriever
+            from rag_app.retrieval.retrievers import HybridRetriever, ScoredRetriever
 
             if self.settings.retriever == "hybrid":
                 documents = self.vectorstore.get_by_ids(self.catalog.keys())
@@ -100,7 +100,7 @@ class QA:
             from langchain_classic.chains import RetrievalQA
             from langchain_core._api import LangChainDeprecationWarning
 
-            from rag_app.llms import make_answerer
+            from rag_app.providers.llms import make_answerer
 
             with warnings.catch_warnings():
                 # RetrievalQA is deprecated upstream in favour of agents; it is still the

@@ -15,7 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.vectorstores import VectorStore
 
-from rag_app.similarity import cosine, tokenize
+from rag_app.retrieval.similarity import cosine, tokenize
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 

@@ -19,12 +19,12 @@ from typing import Any
 from langchain_core.documents import Document
 
 from rag_app import stores
-from rag_app.catalog import Catalog
 from rag_app.config import Settings
-from rag_app.embeddings import make_embeddings, model_name
 from rag_app.errors import RagError
-from rag_app.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
-from rag_app.splitter import make_splitter
+from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
+from rag_app.ingestion.splitter import make_splitter
+from rag_app.providers.embeddings import make_embeddings, model_name
+from rag_app.stores.catalog import Catalog
 
 BATCH_CHUNKS = 64
 KEY_ENCODER = "sha256"

@@ -1,0 +1,1 @@
+"""Answering: the RetrievalQA chain and the answerers it combines documents with."""

@@ -1,0 +1,1 @@
+"""Providers: embedding models and LLMs, described once and looked up by name."""

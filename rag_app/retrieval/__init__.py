@@ -1,0 +1,1 @@
+"""Retrieval: rank stored chunks for a query (vector, keyword, fused)."""
