@@ -61,7 +61,9 @@ def main() -> None:
         ]
 
     print(f"Chunks {args.chunk}, {args.retriever} retrieval, k={args.k}, {args.limit} questions per set.\n")
-    print("| lexical weight | runner-up margin | contains gold (negation check, no threshold) | threshold | abstains on unanswerable | correct answers lost |")
+    print(
+        "| lexical weight | runner-up margin | contains gold (negation check, no threshold) | threshold | abstains on unanswerable | correct answers lost |"
+    )
     print("|---|---|---|---|---|---|")
     for weight in (0.0, 0.25, 0.5, 1.0):
         for margin in (0.0, 0.1, 0.15, 0.2):
@@ -75,7 +77,10 @@ def main() -> None:
                 abstains = sum(text is None or score < threshold for text, score in impossible) / len(impossible)
                 if lost < 0.05 and abstains >= best[0]:
                     best = (abstains, lost, threshold)
-            print(f"| {weight} | {margin} | {sum(right) / len(right):.3f} | {best[2]:.2f} | {best[0]:.3f} | {best[1]:.3f} |", flush=True)
+            print(
+                f"| {weight} | {margin} | {sum(right) / len(right):.3f} | {best[2]:.2f} | {best[0]:.3f} | {best[1]:.3f} |",
+                flush=True,
+            )
 
     weight, margin = settings.lexical_weight, 0.15
     print(f"\nAbstention threshold (RAG_MIN_SCORE) at lexical weight {weight}, margin {margin}:\n")

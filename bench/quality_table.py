@@ -1,13 +1,15 @@
 """Format bench/quality.sh output (one TSV line a configuration) as a Markdown table.
 
-    bash bench/quality.sh 400 | python bench/quality_table.py
+bash bench/quality.sh 400 | python bench/quality_table.py
 """
 
 import json
 import sys
 
-print("| chunks | retriever | hit@1 | hit@5 | MRR | contains gold | F1 | EM | abstained (answerable) "
-      "| abstained (unanswerable) | answer p50 / p95 ms |")
+print(
+    "| chunks | retriever | hit@1 | hit@5 | MRR | contains gold | F1 | EM | abstained (answerable) "
+    "| abstained (unanswerable) | answer p50 / p95 ms |"
+)
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for line in sys.stdin:
     config, retrieval, answers, impossible = line.rstrip("\n").split("\t")

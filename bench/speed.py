@@ -52,7 +52,10 @@ def main() -> None:
         squad.mkdir()
         seconds, _, out = timed(["ingest", str(CORPUS)], squad, env)
         chunks = int(out.split(" chunks added")[0].rsplit(" ", 1)[-1])
-        print(f"| ingest SQuAD sample ({chunks} chunks, cold) | {seconds:.1f} s, {chunks / seconds:.1f} chunks/s |", flush=True)
+        print(
+            f"| ingest SQuAD sample ({chunks} chunks, cold) | {seconds:.1f} s, {chunks / seconds:.1f} chunks/s |",
+            flush=True,
+        )
 
     # ru_maxrss of children is a high-water mark over all children: measure each N in a fresh process.
     for count in (int(n) for n in args.files.split(",")):
@@ -66,7 +69,9 @@ def main() -> None:
             " env={**__import__('os').environ, 'RAG_EMBEDDINGS': 'fake'})\n"
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
         )
-        peak = float(subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout)
+        peak = float(
+            subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+        )
         print(f"| ingest {count} files of ~3 kB (fake embeddings): peak memory | {peak:.0f} MiB |", flush=True)
 
 

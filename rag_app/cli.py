@@ -47,7 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     evaluate = commands.add_parser("eval", help="measure retrieval (and answers) on a JSON Lines question set")
-    evaluate.add_argument("questions", type=Path, help="JSON Lines: question, answers, gold_passage_id?, is_impossible?")
+    evaluate.add_argument(
+        "questions", type=Path, help="JSON Lines: question, answers, gold_passage_id?, is_impossible?"
+    )
     evaluate.add_argument("--k", type=int, default=None, help="chunks retrieved per question (default: RAG_TOP_K)")
     evaluate.add_argument("--answers", action="store_true", help="also answer each question and score the answers")
     evaluate.add_argument("--limit", type=int, default=None, help="use N questions spread evenly over the file")
@@ -127,9 +129,7 @@ def _ingest(args: argparse.Namespace, settings: Any) -> int:
             print(f"ingesting {total} files into {where}", file=sys.stderr)
             bar.append(stack.enter_context(_progress_bar(total, "file")))
 
-        report = ingest(
-            args.paths, settings, progress=lambda n: bar[0](n), on_start=on_start, dry_run=args.dry_run
-        )
+        report = ingest(args.paths, settings, progress=lambda n: bar[0](n), on_start=on_start, dry_run=args.dry_run)
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     print(report.summary())

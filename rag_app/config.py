@@ -151,8 +151,7 @@ class Settings:
         )
         if settings.chunk_overlap >= settings.chunk_size:
             raise ConfigError(
-                f"RAG_CHUNK_OVERLAP={settings.chunk_overlap} must be smaller than "
-                f"RAG_CHUNK_SIZE={settings.chunk_size}"
+                f"RAG_CHUNK_OVERLAP={settings.chunk_overlap} must be smaller than RAG_CHUNK_SIZE={settings.chunk_size}"
             )
         if settings.retriever not in RETRIEVERS:
             raise ConfigError(f"unknown RAG_RETRIEVER {settings.retriever!r}: choose one of {', '.join(RETRIEVERS)}")
@@ -163,7 +162,9 @@ class Settings:
         if settings.request_timeout <= 0:
             raise ConfigError(f"RAG_REQUEST_TIMEOUT={settings.request_timeout} must be positive")
         if settings.vector_store == "deeplake" and not settings.deeplake_dataset_path:
-            raise ConfigError("RAG_VECTOR_STORE=deeplake needs DEEPLAKE_DATASET_PATH (a folder, mem://name or hub://org/name)")
+            raise ConfigError(
+                "RAG_VECTOR_STORE=deeplake needs DEEPLAKE_DATASET_PATH (a folder, mem://name or hub://org/name)"
+            )
         return settings
 
 

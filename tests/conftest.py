@@ -89,8 +89,18 @@ def chroma_server(tmp_path_factory):
     path = tmp_path_factory.mktemp("chroma-server")
     log = open(path / "server.log", "wb")
     server = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from chromadb.cli.cli import app; sys.exit(app())",
-         "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-c",
+            "import sys; from chromadb.cli.cli import app; sys.exit(app())",
+            "run",
+            "--path",
+            str(path / "data"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -102,7 +112,9 @@ def chroma_server(tmp_path_factory):
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                raise RuntimeError(f"Chroma server did not start: {(path / 'server.log').read_text()[-2000:]}") from None
+                raise RuntimeError(
+                    f"Chroma server did not start: {(path / 'server.log').read_text()[-2000:]}"
+                ) from None
             time.sleep(0.2)
     yield "127.0.0.1", port
     server.terminate()

@@ -68,13 +68,20 @@ class FakeProviders:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
-                fake.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                fake.requests.append(
+                    {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+                )
                 if fake.delay:
                     time.sleep(fake.delay)
                 if fake.failures:
                     status = fake.failures.pop(0)
-                    self._reply(status, {"error": {"message": f"fake failure {status}", "type": "fake"},
-                                         "message": f"fake failure {status}"})
+                    self._reply(
+                        status,
+                        {
+                            "error": {"message": f"fake failure {status}", "type": "fake"},
+                            "message": f"fake failure {status}",
+                        },
+                    )
                     return
                 route = {
                     "/v1/embeddings": self._openai_embeddings,
@@ -105,24 +112,56 @@ class FakeProviders:
                         return base64.b64encode(struct.pack(f"<{len(v)}f", *v)).decode()
                     return v
 
-                self._reply(200, {
-                    "object": "list", "model": body["model"],
-                    "data": [{"object": "embedding", "index": i, "embedding": encode(vector(t))} for i, t in enumerate(texts)],
-                    "usage": {"prompt_tokens": 1, "total_tokens": 1},
-                })
+                self._reply(
+                    200,
+                    {
+                        "object": "list",
+                        "model": body["model"],
+                        "data": [
+                            {"object": "embedding", "index": i, "embedding": encode(vector(t))}
+                            for i, t in enumerate(texts)
+                        ],
+                        "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                    },
+                )
 
             def _openai_chat(self, body: dict) -> None:
                 base = {"id": "chatcmpl-fake", "created": 0, "model": body["model"]}
                 if not body.get("stream"):
-                    self._reply(200, {**base, "object": "chat.completion", "choices": [{
-                        "index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": fake.answer}}],
-                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+                    self._reply(
+                        200,
+                        {
+                            **base,
+                            "object": "chat.completion",
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "finish_reason": "stop",
+                                    "message": {"role": "assistant", "content": fake.answer},
+                                }
+                            ],
+                            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                        },
+                    )
                     return
                 words = fake.answer.split(" ")
-                events = [{**base, "object": "chat.completion.chunk", "choices": [{
-                    "index": 0, "delta": {"content": w if i == 0 else " " + w}, "finish_reason": None}]}
-                    for i, w in enumerate(words)]
-                events.append({**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                events = [
+                    {
+                        **base,
+                        "object": "chat.completion.chunk",
+                        "choices": [
+                            {"index": 0, "delta": {"content": w if i == 0 else " " + w}, "finish_reason": None}
+                        ],
+                    }
+                    for i, w in enumerate(words)
+                ]
+                events.append(
+                    {
+                        **base,
+                        "object": "chat.completion.chunk",
+                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                    }
+                )
                 data = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
                 self._reply(200, data.encode(), "text/event-stream")
 
@@ -131,19 +170,39 @@ class FakeProviders:
                 self._reply(200, {"model": body["model"], "embeddings": [vector(t) for t in texts]})
 
             def _ollama_chat(self, body: dict) -> None:
-                done = {"model": body["model"], "created_at": "2026-01-01T00:00:00Z", "done": True,
-                        "done_reason": "stop", "message": {"role": "assistant", "content": ""}}
+                done = {
+                    "model": body["model"],
+                    "created_at": "2026-01-01T00:00:00Z",
+                    "done": True,
+                    "done_reason": "stop",
+                    "message": {"role": "assistant", "content": ""},
+                }
                 if not body.get("stream", True):
                     self._reply(200, {**done, "message": {"role": "assistant", "content": fake.answer}})
                     return
-                lines = [{"model": body["model"], "created_at": "2026-01-01T00:00:00Z", "done": False,
-                          "message": {"role": "assistant", "content": w + " "}} for w in fake.answer.split(" ")]
+                lines = [
+                    {
+                        "model": body["model"],
+                        "created_at": "2026-01-01T00:00:00Z",
+                        "done": False,
+                        "message": {"role": "assistant", "content": w + " "},
+                    }
+                    for w in fake.answer.split(" ")
+                ]
                 data = "".join(json.dumps(x) + "\n" for x in [*lines, done])
                 self._reply(200, data.encode(), "application/x-ndjson")
 
             def _cohere_embed(self, body: dict) -> None:
                 vectors = [vector(t) for t in body.get("texts", [])]
-                self._reply(200, {"id": "fake", "texts": body.get("texts", []), "meta": {"billed_units": {"input_tokens": len(vectors)}},
-                                  "response_type": "embeddings_by_type", "embeddings": {"float": vectors}})
+                self._reply(
+                    200,
+                    {
+                        "id": "fake",
+                        "texts": body.get("texts", []),
+                        "meta": {"billed_units": {"input_tokens": len(vectors)}},
+                        "response_type": "embeddings_by_type",
+                        "embeddings": {"float": vectors},
+                    },
+                )
 
         return Handler

@@ -29,7 +29,11 @@ def test_ingest_ask_search_stats_json_shapes(fake_env, docs, run):
     assert set(asked) == {"question", "answer", "sources"}
     assert asked["answer"] == "Michael Jordan was born on 17 February 1963."
     assert len(asked["sources"]) == 5 and set(asked["sources"][0]) == set(first)
-    pdf_pages = {r["page"] for r in run("search", "tower", "--k", "5", "--json").json()["results"] if r["source"] == "landmarks.pdf"}
+    pdf_pages = {
+        r["page"]
+        for r in run("search", "tower", "--k", "5", "--json").json()["results"]
+        if r["source"] == "landmarks.pdf"
+    }
     assert pdf_pages == {1, 2}
 
 
@@ -70,7 +74,9 @@ def test_reingest_adds_nothing_and_updates_changed_and_deleted_files(fake_env, d
 def test_questions_from_a_file_print_json_lines(fake_env, docs, run, workdir):
     run("ingest", str(docs))
     questions = workdir / "q.txt"
-    questions.write_text('When was Napoleon born?\n\n{"question": "Where is the Eiffel Tower?", "answers": ["Paris"]}\n')
+    questions.write_text(
+        'When was Napoleon born?\n\n{"question": "Where is the Eiffel Tower?", "answers": ["Paris"]}\n'
+    )
     result = run("ask", "--file", str(questions), "--k", "2")
     lines = result.json_lines()
     assert [line["question"] for line in lines] == ["When was Napoleon born?", "Where is the Eiffel Tower?"]

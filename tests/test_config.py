@@ -15,7 +15,9 @@ def test_defaults_need_no_key():
 
 def test_deeplake_is_chosen_by_its_path():
     assert Settings.from_env({"DEEPLAKE_DATASET_PATH": "mem://x"}).vector_store == "deeplake"
-    assert Settings.from_env({"DEEPLAKE_DATASET_PATH": "mem://x", "RAG_VECTOR_STORE": "chroma"}).vector_store == "chroma"
+    assert (
+        Settings.from_env({"DEEPLAKE_DATASET_PATH": "mem://x", "RAG_VECTOR_STORE": "chroma"}).vector_store == "chroma"
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,6 +64,11 @@ def test_env_example_documents_every_variable():
 
     from tests.conftest import REPO
 
-    read = set(re.findall(r'"((?:RAG|OPENAI|COHERE|OLLAMA|DEEPLAKE|ACTIVELOOP)_[A-Z_]+)"', (REPO / "rag_app" / "config.py").read_text()))
+    read = set(
+        re.findall(
+            r'"((?:RAG|OPENAI|COHERE|OLLAMA|DEEPLAKE|ACTIVELOOP)_[A-Z_]+)"',
+            (REPO / "rag_app" / "config.py").read_text(),
+        )
+    )
     documented = set(re.findall(r"^# ([A-Z_]+)=", (REPO / ".env.example").read_text(), re.M))
     assert read and read <= documented, sorted(read - documented)

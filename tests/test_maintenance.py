@@ -27,7 +27,9 @@ def test_unchanged_files_are_not_embedded_again(fake_env, docs, run, monkeypatch
     embedded: list[str] = []
     original = DeterministicFakeEmbedding.embed_documents
     monkeypatch.setattr(
-        DeterministicFakeEmbedding, "embed_documents", lambda self, texts: embedded.extend(texts) or original(self, texts)
+        DeterministicFakeEmbedding,
+        "embed_documents",
+        lambda self, texts: embedded.extend(texts) or original(self, texts),
     )
     run("ingest", str(docs))
     assert embedded == []

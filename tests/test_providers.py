@@ -209,9 +209,23 @@ def test_llama_cpp_openai_server(workdir, docs, run, monkeypatch):
 
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", _bundled_gguf(), "--host", "127.0.0.1",
-         "--port", str(port), "--embedding", "true", "--n_ctx", "2048"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            _bundled_gguf(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--embedding",
+            "true",
+            "--n_ctx",
+            "2048",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(300):

@@ -44,7 +44,9 @@ def test_ingest_ask_and_reingest_on_every_store(store_env, docs, run):
     (docs / "coffee.html").unlink()
     (docs / "solar_system.md").write_text("Mars is the fourth planet from the Sun.")
     changed = run("ingest", str(docs))
-    assert "3 files read, 0 skipped, 0 chunks added, 1 updated, 3 already present, 2 removed" in changed.out, changed.out
+    assert "3 files read, 0 skipped, 0 chunks added, 1 updated, 3 already present, 2 removed" in changed.out, (
+        changed.out
+    )
     results = run("search", "planet", "--k", "4", "--json").json()["results"]
     texts = [r["text"] for r in results]
     assert "Mars is the fourth planet from the Sun." in texts
@@ -90,10 +92,15 @@ def test_deeplake_filters_escape_values(tmp_path):
     from rag_app.stores.deeplake import DeepLakeVectorStore
 
     store = DeepLakeVectorStore(str(tmp_path / "lake"), DeterministicFakeEmbedding(size=8))
-    store.add_texts(["a", "b", "c"], [{"source": "it's"}, {"source": "x' OR '1'=='1"}, {"source": "plain"}], ids=["1", "2", "3"])
+    store.add_texts(
+        ["a", "b", "c"], [{"source": "it's"}, {"source": "x' OR '1'=='1"}, {"source": "plain"}], ids=["1", "2", "3"]
+    )
     assert [d.id for d in store.similarity_search("a", k=3, filter={"source": "it's"})] == ["1"]
     assert store.similarity_search("a", k=3, filter={"source": "nothing' OR 'a'=='a"}) == []
-    assert {d.id for d in store.similarity_search("a", k=3, filter={"source": {"$in": ["plain", "it's"]}})} == {"1", "3"}
+    assert {d.id for d in store.similarity_search("a", k=3, filter={"source": {"$in": ["plain", "it's"]}})} == {
+        "1",
+        "3",
+    }
     with pytest.raises(ValueError, match="unsupported metadata key"):
         store.similarity_search("a", filter={"source'] == 'x": "y"})
     store.delete(["2", "missing"])

@@ -23,7 +23,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+#]+|\d+[.)])\s+")
 _NEGATION = r"\b(?:not|never|no|none|cannot|without|non)\b|n't"
 _ASKS_NEGATIVE = re.compile(_NEGATION, re.IGNORECASE)
 _SAYS_NEGATIVE = re.compile(
-    _NEGATION + r"|\b(?:neither|nor|unable|fail\w*|refus\w*|lack\w*|disagree\w*|den(?:y|ied|ies)|cancel\w*|postpon\w*)\b",
+    _NEGATION
+    + r"|\b(?:neither|nor|unable|fail\w*|refus\w*|lack\w*|disagree\w*|den(?:y|ied|ies)|cancel\w*|postpon\w*)\b",
     re.IGNORECASE,
 )
 
@@ -111,9 +112,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
 
     def choose(self, candidates: list[Candidate], question: str) -> tuple[str | None, float]:
         """The answer (None to abstain) and the best sentence's score."""
-        ranked = sorted(
-            ((c.cosine + self.lexical_weight * c.overlap, c.sentence, c) for c in candidates), reverse=True
-        )
+        ranked = sorted(((c.cosine + self.lexical_weight * c.overlap, c.sentence, c) for c in candidates), reverse=True)
         if not ranked:
             return None, 0.0
         (score, answer, best), rest = ranked[0], ranked[1:]

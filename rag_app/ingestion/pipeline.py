@@ -48,8 +48,7 @@ class IngestReport:
         return (
             f"{self.files_read} files read, {len(self.skipped)} skipped, {self.added} chunks {verb}added, "
             f"{self.updated} {verb}updated, {self.unchanged} already present, {self.deleted} {verb}removed, "
-            f"{self.seconds:.1f}s"
-            + (" (dry run: nothing written)" if self.dry_run else "")
+            f"{self.seconds:.1f}s" + (" (dry run: nothing written)" if self.dry_run else "")
         )
 
 
@@ -144,7 +143,9 @@ def _changes(batch: list[Document], catalog: Catalog) -> _Changes:
 
     ids_by_file: dict[str, set[str]] = {}
     for doc in batch:
-        ids_by_file.setdefault(doc.metadata["path"], set()).add(_get_document_with_hash(doc, key_encoder=KEY_ENCODER).id)
+        ids_by_file.setdefault(doc.metadata["path"], set()).add(
+            _get_document_with_hash(doc, key_encoder=KEY_ENCODER).id
+        )
     added = updated = unchanged = stale = 0
     for path, ids in ids_by_file.items():
         recorded = catalog.keys_of([path])

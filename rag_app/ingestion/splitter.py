@@ -14,4 +14,3 @@ def make_splitter(settings: Settings) -> RecursiveCharacterTextSplitter:
         chunk_overlap=settings.chunk_overlap,
         add_start_index=True,
     )
-

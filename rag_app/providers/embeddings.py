@@ -100,7 +100,11 @@ def _huggingface(settings: Settings) -> Embeddings:
         model = bundled_model_path()
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     folder = Path(model).expanduser()
-    if settings.embedding_backend == "onnx" and settings.embedding_device == "cpu" and (folder / "tokenizer.json").exists():
+    if (
+        settings.embedding_backend == "onnx"
+        and settings.embedding_device == "cpu"
+        and (folder / "tokenizer.json").exists()
+    ):
         from rag_app.providers.onnx_embeddings import OnnxSentenceEmbeddings
 
         return OnnxSentenceEmbeddings(str(folder), batch_size=settings.embedding_batch_size)

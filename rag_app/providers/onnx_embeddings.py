@@ -43,9 +43,7 @@ class OnnxSentenceEmbeddings(Embeddings):
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
-        self.session = onnxruntime.InferenceSession(
-            str(self._onnx_file()), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = onnxruntime.InferenceSession(str(self._onnx_file()), options, providers=["CPUExecutionProvider"])
 
     def _onnx_file(self) -> Path:
         """The cached ONNX export of the model, made on first use."""

@@ -36,6 +36,4 @@ class Registry(Generic[T]):
         try:
             return self._factories[name]
         except KeyError:
-            raise ConfigError(
-                f"unknown {self.env_var} {name!r}: choose one of {', '.join(self.names)}"
-            ) from None
+            raise ConfigError(f"unknown {self.env_var} {name!r}: choose one of {', '.join(self.names)}") from None

@@ -37,9 +37,7 @@ class ScoredRetriever(BaseRetriever):
     vectorstore: VectorStore
     k: int = 4
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         return [_scored(doc, score) for doc, score in _similarity_search(self.vectorstore, query, self.k)]
 
 
@@ -60,9 +58,7 @@ class HybridRetriever(BaseRetriever):
 
         self.bm25 = BM25Okapi([tokenize(d.page_content) or [""] for d in self.documents])
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         dense = _similarity_search(self.vectorstore, query, self.fetch_k)
         scores = self.bm25.get_scores(tokenize(query))  # type: ignore[attr-defined]
         top = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[: self.fetch_k]
@@ -93,4 +89,3 @@ class HybridRetriever(BaseRetriever):
         q = embeddings.embed_query(query)
         vectors = embeddings.embed_documents([d.page_content for d in docs])
         return {key: cosine(q, v) for key, v in zip(keys, vectors)}
-

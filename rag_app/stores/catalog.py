@@ -70,7 +70,9 @@ class Catalog:
 
     def set_model(self, embedding_model: str, dimension: int) -> None:
         """Record the embedding model and dimension of this store."""
-        self._write("INSERT OR REPLACE INTO rag_app_store VALUES (?, ?, ?)", (self.namespace, embedding_model, dimension))
+        self._write(
+            "INSERT OR REPLACE INTO rag_app_store VALUES (?, ?, ?)", (self.namespace, embedding_model, dimension)
+        )
 
     def check_model(self, embedding_model: str) -> None:
         """A RagError if this store was built with another embedding model than `embedding_model`."""

@@ -45,4 +45,3 @@ def open_chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
         )
     except Exception as err:
         raise RagError(f"cannot open Chroma collection {settings.collection!r}: {first_line(err)}") from None
-
