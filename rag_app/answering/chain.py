@@ -67,7 +67,9 @@ class QA:
             from rag_app.retrieval.retrievers import HybridRetriever, ScoredRetriever
 
             if self.settings.retriever == "hybrid":
-                documents = self.vectorstore.get_by_ids(self.catalog.keys())
+                from rag_app.stores.batched import BatchedStore
+
+                documents = BatchedStore(self.vectorstore).get_by_ids(self.catalog.keys())
                 self._retriever = HybridRetriever(vectorstore=self.vectorstore, documents=documents, k=self.k)
             else:
                 self._retriever = ScoredRetriever(vectorstore=self.vectorstore, k=self.k)

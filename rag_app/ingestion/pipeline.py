@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from langchain_core.documents import Document
 
@@ -24,9 +23,10 @@ from rag_app.errors import RagError
 from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
 from rag_app.ingestion.splitter import make_splitter
 from rag_app.providers.embeddings import make_embeddings, model_name
+from rag_app.stores.batched import BatchedStore, slices
 from rag_app.stores.catalog import Catalog
 
-BATCH_CHUNKS = 64
+BATCH_CHUNKS = 256  # chunks per index() call; store calls are cut to the store's limit
 KEY_ENCODER = "sha256"
 
 
@@ -72,7 +72,7 @@ def ingest(
     catalog.check_model(embedding_model)
     if on_start:
         on_start(len(files))
-    batches = _batches(files, settings, report, progress)
+    batches = _batches(files, settings, catalog, report, progress)
     gone = _deleted_groups(paths, files, catalog)
     if dry_run:
         _plan(batches, gone, catalog, report)
@@ -84,7 +84,7 @@ def ingest(
 
 
 def _write(
-    batches: Iterator[list[Document]],
+    batches: Iterator[tuple[list[Document], list[str]]],
     gone: list[str],
     catalog: Catalog,
     settings: Settings,
@@ -94,37 +94,41 @@ def _write(
     from langchain_core.indexing import index
 
     embeddings = make_embeddings(settings)
-    vectorstore = stores.open_vectorstore(settings, embeddings)
+    store = BatchedStore(stores.open_vectorstore(settings, embeddings))
     if catalog.model() is None:
         catalog.set_model(embedding_model, len(embeddings.embed_query("dimension")))
-    for batch in batches:
-        updated = _changes(batch, catalog).updated
-        result = index(
-            batch,
-            catalog.record_manager,
-            vectorstore,
-            cleanup="incremental",
-            source_id_key="path",
-            key_encoder=KEY_ENCODER,
-            batch_size=len(batch),
-        )
-        report.added += result["num_added"] + result["num_updated"] - updated
-        report.updated += updated
-        report.unchanged += result["num_skipped"]
-        report.deleted += result["num_deleted"]
-    report.deleted += _remove_groups(gone, catalog, vectorstore)
-
-
-def _remove_groups(groups: list[str], catalog: Catalog, vectorstore: Any) -> int:
-    """Delete every chunk of these source files from the store, then from the records."""
-    if not groups:
-        return 0
     manager = catalog.record_manager
-    keys = manager.list_keys(group_ids=groups)
-    if keys:
-        vectorstore.delete(keys)
-        manager.delete_keys(keys)
+    started = manager.get_time()
+    for batch, finished in batches:
+        if batch:
+            # No cleanup inside index(): it would clean a file up after its first batch and so
+            # drop (then re-embed) the rest of a file longer than one batch. Stale chunks of a
+            # file go once its last chunk is stored: every chunk seen since `started` is newer.
+            index(
+                batch,
+                manager,
+                store,
+                cleanup=None,
+                source_id_key="path",
+                key_encoder=KEY_ENCODER,
+                batch_size=len(batch),
+            )
+        if finished:
+            report.deleted += _delete_keys(manager.list_keys(group_ids=finished, before=started), catalog, store)
+    report.deleted += _remove_groups(gone, catalog, store)
+
+
+def _delete_keys(keys: list[str], catalog: Catalog, store: BatchedStore) -> int:
+    """Delete chunks from the store, then their records, a slice at a time."""
+    for part in slices(keys, store.limit):
+        store.delete(list(part))
+        catalog.record_manager.delete_keys(list(part))
     return len(keys)
+
+
+def _remove_groups(groups: list[str], catalog: Catalog, store: BatchedStore) -> int:
+    """Delete every chunk of these source files from the store, then from the records."""
+    return _delete_keys(sorted(catalog.keys_of(groups)), catalog, store) if groups else 0
 
 
 @dataclass(frozen=True)
@@ -135,65 +139,77 @@ class _Changes:
     stale: int
 
 
-def _changes(batch: list[Document], catalog: Catalog) -> _Changes:
-    """How `index()` will treat a batch of whole files: new chunks of new files (added), new
-    chunks of files already ingested (updated), chunks already stored, and stale old chunks."""
+def _changes(chunks: list[Document], catalog: Catalog) -> _Changes:
+    """How an ingest treats one file's chunks: new chunks of a new file (added), new chunks of a
+    file already ingested (updated), chunks already stored, and stale old chunks."""
     # index() offers no dry run; its own hashing helper gives the ids it will use.
     from langchain_core.indexing.api import _get_document_with_hash
 
-    ids_by_file: dict[str, set[str]] = {}
-    for doc in batch:
-        ids_by_file.setdefault(doc.metadata["path"], set()).add(
-            _get_document_with_hash(doc, key_encoder=KEY_ENCODER).id
-        )
-    added = updated = unchanged = stale = 0
-    for path, ids in ids_by_file.items():
-        recorded = catalog.keys_of([path])
-        new = len(ids - recorded)
-        added, updated = (added, updated + new) if recorded else (added + new, updated)
-        unchanged += len(ids & recorded)
-        stale += len(recorded - ids)
-    return _Changes(added, updated, unchanged, stale)
+    ids = {_get_document_with_hash(doc, key_encoder=KEY_ENCODER).id for doc in chunks}
+    recorded = catalog.keys_of([chunks[0].metadata["path"]])
+    new = len(ids - recorded)
+    return _Changes(
+        added=0 if recorded else new,
+        updated=new if recorded else 0,
+        unchanged=len(ids & recorded),
+        stale=len(recorded - ids),
+    )
 
 
-def _plan(batches: Iterator[list[Document]], gone: list[str], catalog: Catalog, report: IngestReport) -> None:
+def _plan(
+    batches: Iterator[tuple[list[Document], list[str]]], gone: list[str], catalog: Catalog, report: IngestReport
+) -> None:
     """Count what `_write` would do, reading only the catalog (no model, no store)."""
-    for batch in batches:
-        changes = _changes(batch, catalog)
-        report.added += changes.added
-        report.updated += changes.updated
-        report.unchanged += changes.unchanged
-        report.deleted += changes.stale
+    for _ in batches:  # reading the files counts their changes
+        pass
     report.deleted += len(catalog.keys_of(gone))
 
 
 def _batches(
     files: list[SourceFile],
     settings: Settings,
+    catalog: Catalog,
     report: IngestReport,
     progress: Callable[[int], None] | None,
-) -> Iterator[list[Document]]:
-    """Chunks of whole files, about BATCH_CHUNKS at a time; unreadable files are skipped."""
+) -> Iterator[tuple[list[Document], list[str]]]:
+    """Batches of BATCH_CHUNKS chunks, cut across files, each with the files whose last chunk it holds.
+
+    Each file's changes are counted into `report` when it is read, before any of it is written
+    (in a dry run its stale chunks count as removed); unreadable files are skipped and keep
+    their old chunks.
+    """
     splitter = make_splitter(settings)
     batch: list[Document] = []
+    finished: list[str] = []
     for file in files:
         try:
             docs = load_file(file, settings.max_file_mb)
         except SkipFile as why:
             report.skipped.append((str(file.path), str(why)))
+            docs = []
         else:
             report.files_read += 1
             path = str(file.path.resolve())
-            for chunk in splitter.split_documents(docs):
+        chunks = splitter.split_documents(docs)
+        if chunks:
+            for chunk in chunks:
                 chunk.metadata["path"] = path
-                batch.append(chunk)
+            changes = _changes(chunks, catalog)
+            report.added += changes.added
+            report.updated += changes.updated
+            report.unchanged += changes.unchanged
+            report.deleted += changes.stale if report.dry_run else 0
+        for number, chunk in enumerate(chunks, start=1):
+            batch.append(chunk)
+            if number == len(chunks):
+                finished.append(path)
+            if len(batch) >= BATCH_CHUNKS:
+                yield batch, finished
+                batch, finished = [], []
         if progress:
             progress(1)
-        if len(batch) >= BATCH_CHUNKS:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    if batch or finished:
+        yield batch, finished
 
 
 def _deleted_groups(paths: list[str], files: list[SourceFile], catalog: Catalog) -> list[str]:
@@ -234,9 +250,11 @@ def reset(settings: Settings) -> int:
     return chunks
 
 
-def _open_for_maintenance(settings: Settings, catalog: Catalog) -> Any:
+def _open_for_maintenance(settings: Settings, catalog: Catalog) -> BatchedStore:
     """The store, opened for deleting: that embeds nothing, so no model is loaded."""
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
     recorded = catalog.model()
-    return stores.open_vectorstore(settings, DeterministicFakeEmbedding(size=recorded[1] if recorded else 8))
+    return BatchedStore(
+        stores.open_vectorstore(settings, DeterministicFakeEmbedding(size=recorded[1] if recorded else 8))
+    )

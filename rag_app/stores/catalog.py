@@ -115,8 +115,8 @@ class Catalog:
 
     def forget(self) -> None:
         """Drop every record and the model entry of this store (after the store itself is emptied)."""
-        manager = self.record_manager
-        manager.delete_keys(manager.list_keys())
+        self.record_manager.create_schema()  # the records table, even before a first ingest
+        self._write(f"DELETE FROM {_RECORDS} WHERE namespace = ?", (self.namespace,))
         self._write("DELETE FROM rag_app_store WHERE namespace = ?", (self.namespace,))
 
     @property
