@@ -1,209 +1,261 @@
-"""Settings: read once from the environment and `.env`, validated, immutable.
+"""Settings: read once from the environment and `.env`, validated, immutable (pydantic-settings).
 
 A real environment variable wins over `.env`. Every variable is documented in `.env.example`.
-Provider names are checked by their registries, which know the valid names.
+Provider names are checked by the provider registry, which knows the valid names.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_serializer, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from rag_app.errors import ConfigError
 
 STORES = ("chroma", "deeplake")
 RETRIEVERS = ("hybrid", "vector")
 EMBEDDING_BACKENDS = ("onnx", "torch")
+PREFIXES = ("RAG_", "OPENAI_", "COHERE_", "OLLAMA_", "DEEPLAKE_", "ACTIVELOOP_")
+# Set while Settings.from_env(mapping) builds: the mapping is then the only source.
+_ONLY_GIVEN: ContextVar[bool] = ContextVar("rag_app_only_given", default=False)
 
 
-def _str(env: Mapping[str, str], name: str, default: str = "") -> str:
-    return env.get(name, "").strip() or default
+def _var(name: str, default: Any = None, **constraints: Any) -> Any:
+    """A setting read from the environment variable `name`."""
+    return Field(default, validation_alias=name, **constraints)
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    raw = _str(env, name)
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
-    if value < minimum:
-        raise ConfigError(f"{name}={value} must be at least {minimum}")
-    return value
+class Settings(BaseSettings):
+    """Every rag_app setting; build with `Settings.from_env()` (or pass values by variable name)."""
 
+    model_config = SettingsConfigDict(
+        frozen=True,
+        extra="ignore",
+        case_sensitive=True,
+        env_ignore_empty=True,
+        str_strip_whitespace=True,
+        populate_by_name=True,
+    )
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = _str(env, name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not a number") from None
+    vector_store: Literal["chroma", "deeplake"] = _var("RAG_VECTOR_STORE", "chroma")
+    persist_dir: Path = _var("RAG_PERSIST_DIR", Path(".rag_app"))
+    collection: str = _var("RAG_COLLECTION", "rag_app", min_length=1)
+    embeddings: str = _var("RAG_EMBEDDINGS", "huggingface")
+    embedding_model: str = _var("RAG_EMBEDDING_MODEL", "")
+    embedding_device: str = _var("RAG_EMBEDDING_DEVICE", "cpu")
+    embedding_backend: Literal["onnx", "torch"] = _var("RAG_EMBEDDING_BACKEND", "onnx")
+    embedding_batch_size: int = _var("RAG_EMBEDDING_BATCH_SIZE", 32, ge=1)
+    llm: str = _var("RAG_LLM", "extractive")
+    llm_model: str = _var("RAG_LLM_MODEL", "")
+    llm_temperature: float = _var("RAG_LLM_TEMPERATURE", 0.0)
+    chunk_size: int = _var("RAG_CHUNK_SIZE", 1500, ge=1)
+    chunk_overlap: int = _var("RAG_CHUNK_OVERLAP", 300, ge=0)
+    top_k: int = _var("RAG_TOP_K", 5, ge=1)
+    max_file_mb: int = _var("RAG_MAX_FILE_MB", 50, ge=1)
+    retriever: Literal["hybrid", "vector"] = _var("RAG_RETRIEVER", "hybrid")
+    min_score: float = _var("RAG_MIN_SCORE", 0.6)
+    lexical_weight: float = _var("RAG_LEXICAL_WEIGHT", 0.5)
+    request_timeout: float = _var("RAG_REQUEST_TIMEOUT", 60.0, gt=0)
+    max_retries: int = _var("RAG_MAX_RETRIES", 2, ge=0)
+    openai_api_key: SecretStr = _var("OPENAI_API_KEY", SecretStr(""))
+    openai_base_url: str = _var("OPENAI_BASE_URL", "")
+    ollama_base_url: str = _var("OLLAMA_BASE_URL", "http://localhost:11434")
+    cohere_api_key: SecretStr = _var("COHERE_API_KEY", SecretStr(""))
+    cohere_base_url: str = _var("COHERE_BASE_URL", "")
+    chroma_host: str = _var("RAG_CHROMA_HOST", "")
+    chroma_port: int = _var("RAG_CHROMA_PORT", 8000, ge=1)
+    chroma_ssl: bool = _var("RAG_CHROMA_SSL", False)
+    chroma_headers: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias="RAG_CHROMA_HEADERS", repr=False
+    )
+    deeplake_dataset_path: str = _var("DEEPLAKE_DATASET_PATH", "")
+    activeloop_token: SecretStr = _var("ACTIVELOOP_TOKEN", SecretStr(""))
+    debug: bool = _var("RAG_DEBUG", False)
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The process environment, then `.env`; only the given values inside `from_env(mapping)`."""
+        return (init_settings,) if _ONLY_GIVEN.get() else (init_settings, env_settings, dotenv_settings)
 
-def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
-    raw = _str(env, name).lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no")
+    @model_validator(mode="before")
+    @classmethod
+    def _store_follows_deeplake_path(cls, values: Any) -> Any:
+        """Deep Lake is the default store once DEEPLAKE_DATASET_PATH is set."""
+        if isinstance(values, dict) and values.get("DEEPLAKE_DATASET_PATH") and not values.get("RAG_VECTOR_STORE"):
+            return {**values, "RAG_VECTOR_STORE": "deeplake"}
+        return values
 
+    @field_validator("vector_store", "embeddings", "llm", "retriever", "embedding_backend", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
-def _headers(env: Mapping[str, str], name: str) -> dict[str, str]:
-    """`Key: value; Key2: value2` -> dict (values may be secrets: never echoed)."""
-    raw = _str(env, name)
-    headers: dict[str, str] = {}
-    for part in filter(None, (p.strip() for p in raw.split(";"))):
-        key, sep, value = part.partition(":")
-        if not sep or not key.strip():
-            raise ConfigError(f"{name} must look like 'Header: value; Other: value'")
-        headers[key.strip()] = value.strip()
-    return headers
+    @field_validator("persist_dir", mode="after")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
 
+    @field_validator("chroma_headers", mode="before")
+    @classmethod
+    def _headers(cls, value: Any) -> Any:
+        """`Key: value; Key2: value2` -> dict (values may be secrets: never echoed)."""
+        if not isinstance(value, str):
+            return value
+        headers: dict[str, str] = {}
+        for part in filter(None, (p.strip() for p in value.split(";"))):
+            key, sep, header = part.partition(":")
+            if not sep or not key.strip():
+                raise ValueError("must look like 'Header: value; Other: value'")
+            headers[key.strip()] = header.strip()
+        return headers
 
-@dataclass(frozen=True)
-class Settings:
-    """Every rag_app setting; build with `Settings.from_env()`."""
+    @field_serializer("chroma_headers")
+    def _hide_header_values(self, headers: dict[str, str]) -> dict[str, str]:
+        return dict.fromkeys(headers, "**********")
 
-    vector_store: str = "chroma"
-    persist_dir: Path = Path(".rag_app")
-    collection: str = "rag_app"
-    embeddings: str = "huggingface"
-    embedding_model: str = ""
-    embedding_device: str = "cpu"
-    embedding_backend: str = "onnx"
-    embedding_batch_size: int = 32
-    llm: str = "extractive"
-    llm_model: str = ""
-    llm_temperature: float = 0.0
-    chunk_size: int = 1500
-    chunk_overlap: int = 300
-    top_k: int = 5
-    max_file_mb: int = 50
-    retriever: str = "hybrid"
-    min_score: float = 0.6
-    lexical_weight: float = 0.5
-    request_timeout: float = 60.0
-    max_retries: int = 2
-    openai_api_key: str = field(default="", repr=False)
-    openai_base_url: str = ""
-    ollama_base_url: str = "http://localhost:11434"
-    cohere_api_key: str = field(default="", repr=False)
-    cohere_base_url: str = ""
-    chroma_host: str = ""
-    chroma_port: int = 8000
-    chroma_ssl: bool = False
-    chroma_headers: dict[str, str] = field(default_factory=dict, repr=False)
-    deeplake_dataset_path: str = ""
-    activeloop_token: str = field(default="", repr=False)
-    debug: bool = False
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"RAG_CHUNK_OVERLAP={self.chunk_overlap} must be smaller than RAG_CHUNK_SIZE={self.chunk_size}"
+            )
+        if self.vector_store == "deeplake" and not self.deeplake_dataset_path:
+            raise ValueError(
+                "RAG_VECTOR_STORE=deeplake needs DEEPLAKE_DATASET_PATH (a folder, mem://name or hub://org/name)"
+            )
+        return self
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Validated settings from `env` (default: `os.environ` after loading `.env`)."""
+        """Validated settings.
+
+        Args:
+            env: variables to read; by default the process environment plus `.env` (found from
+                the current directory upwards), where the environment wins.
+
+        Returns:
+            The settings.
+
+        Raises:
+            ConfigError: a value is invalid (one line naming the variable), or `.env` cannot be parsed.
+        """
         if env is None:
-            load_dotenv_file()
-            env = os.environ
-        deeplake_path = _str(env, "DEEPLAKE_DATASET_PATH")
-        store = _str(env, "RAG_VECTOR_STORE", "deeplake" if deeplake_path else "chroma").lower()
-        if store not in STORES:
-            raise ConfigError(f"unknown RAG_VECTOR_STORE {store!r}: choose one of {', '.join(STORES)}")
-        settings = cls(
-            vector_store=store,
-            persist_dir=Path(_str(env, "RAG_PERSIST_DIR", ".rag_app")).expanduser(),
-            collection=_str(env, "RAG_COLLECTION", "rag_app"),
-            embeddings=_str(env, "RAG_EMBEDDINGS", "huggingface").lower(),
-            embedding_model=_str(env, "RAG_EMBEDDING_MODEL"),
-            embedding_device=_str(env, "RAG_EMBEDDING_DEVICE", "cpu"),
-            embedding_backend=_str(env, "RAG_EMBEDDING_BACKEND", "onnx").lower(),
-            embedding_batch_size=_int(env, "RAG_EMBEDDING_BATCH_SIZE", 32, 1),
-            llm=_str(env, "RAG_LLM", "extractive").lower(),
-            llm_model=_str(env, "RAG_LLM_MODEL"),
-            llm_temperature=_float(env, "RAG_LLM_TEMPERATURE", 0.0),
-            chunk_size=_int(env, "RAG_CHUNK_SIZE", 1500, 1),
-            chunk_overlap=_int(env, "RAG_CHUNK_OVERLAP", 300, 0),
-            top_k=_int(env, "RAG_TOP_K", 5, 1),
-            max_file_mb=_int(env, "RAG_MAX_FILE_MB", 50, 1),
-            retriever=_str(env, "RAG_RETRIEVER", "hybrid").lower(),
-            min_score=_float(env, "RAG_MIN_SCORE", 0.6),
-            lexical_weight=_float(env, "RAG_LEXICAL_WEIGHT", 0.5),
-            request_timeout=_float(env, "RAG_REQUEST_TIMEOUT", 60.0),
-            max_retries=_int(env, "RAG_MAX_RETRIES", 2, 0),
-            openai_api_key=_str(env, "OPENAI_API_KEY"),
-            openai_base_url=_str(env, "OPENAI_BASE_URL"),
-            ollama_base_url=_str(env, "OLLAMA_BASE_URL", "http://localhost:11434"),
-            cohere_api_key=_str(env, "COHERE_API_KEY"),
-            cohere_base_url=_str(env, "COHERE_BASE_URL"),
-            chroma_host=_str(env, "RAG_CHROMA_HOST"),
-            chroma_port=_int(env, "RAG_CHROMA_PORT", 8000, 1),
-            chroma_ssl=_bool(env, "RAG_CHROMA_SSL"),
-            chroma_headers=_headers(env, "RAG_CHROMA_HEADERS"),
-            deeplake_dataset_path=deeplake_path,
-            activeloop_token=_str(env, "ACTIVELOOP_TOKEN"),
-            debug=_bool(env, "RAG_DEBUG"),
-        )
-        if settings.chunk_overlap >= settings.chunk_size:
-            raise ConfigError(
-                f"RAG_CHUNK_OVERLAP={settings.chunk_overlap} must be smaller than RAG_CHUNK_SIZE={settings.chunk_size}"
-            )
-        if settings.retriever not in RETRIEVERS:
-            raise ConfigError(f"unknown RAG_RETRIEVER {settings.retriever!r}: choose one of {', '.join(RETRIEVERS)}")
-        if settings.embedding_backend not in EMBEDDING_BACKENDS:
-            raise ConfigError(
-                f"unknown RAG_EMBEDDING_BACKEND {settings.embedding_backend!r}: choose one of {', '.join(EMBEDDING_BACKENDS)}"
-            )
-        if settings.request_timeout <= 0:
-            raise ConfigError(f"RAG_REQUEST_TIMEOUT={settings.request_timeout} must be positive")
-        if settings.vector_store == "deeplake" and not settings.deeplake_dataset_path:
-            raise ConfigError(
-                "RAG_VECTOR_STORE=deeplake needs DEEPLAKE_DATASET_PATH (a folder, mem://name or hub://org/name)"
-            )
-        return settings
+            return cls._build(_env_file=find_dotenv_file())
+        token = _ONLY_GIVEN.set(True)
+        try:
+            return cls._build(**{k: v for k, v in env.items() if k in _ALIASES and v.strip()})
+        finally:
+            _ONLY_GIVEN.reset(token)
+
+    @classmethod
+    def _build(cls, **values: Any) -> Settings:
+        try:
+            return cls(**values)
+        except ValidationError as err:
+            raise ConfigError(_explain(err)) from err
 
 
-def openai_client_options(settings: Settings, selector: str) -> dict[str, object]:
-    """Connection options shared by OpenAI embeddings and chat; `selector` is e.g. "RAG_LLM=openai"."""
-    if not settings.openai_api_key and not settings.openai_base_url:
-        raise ConfigError(f"{selector} needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
-    return {
-        "api_key": settings.openai_api_key or "unused",  # local OpenAI-compatible servers need no key
-        "base_url": settings.openai_base_url or None,
-        "timeout": settings.request_timeout,
-        "max_retries": settings.max_retries,
-    }
+def variable_names() -> list[str]:
+    """Every environment variable Settings reads."""
+    return list(_ALIASES)
 
 
-def load_dotenv_file(path: str | os.PathLike[str] | None = None) -> None:
-    """Load `.env` (from the current directory up) without overriding the real environment.
+_ALIASES = {str(f.validation_alias): name for name, f in Settings.model_fields.items()}
 
-    A line python-dotenv cannot parse is a ConfigError naming the file and line, rather than
-    a warning the user may miss.
+
+def unknown_variables(env: Mapping[str, str]) -> list[str]:
+    """Warnings for variables with rag_app's prefixes that no setting reads, with a close match.
+
+    Args:
+        env: the variables to check (the environment, `.env` included).
+
+    Returns:
+        One line per unknown `RAG_*` variable (other prefixes only when they look misspelt).
+    """
+    known = variable_names()
+    warnings = []
+    for name in sorted(env):
+        if name in known or not name.startswith(PREFIXES):
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        if close:
+            warnings.append(f"{name} is not a rag_app setting: did you mean {close[0]}?")
+        elif name.startswith("RAG_"):
+            warnings.append(f"{name} is not a rag_app setting (see .env.example)")
+    return warnings
+
+
+_MESSAGES = {
+    "int_parsing": "{name}={value!r} is not a whole number",
+    "int_from_float": "{name}={value!r} is not a whole number",
+    "float_parsing": "{name}={value!r} is not a number",
+    "bool_parsing": "{name}={value!r} is not a boolean: use 1/0, true/false, yes/no",
+    "greater_than_equal": "{name}={value} must be at least {ge}",
+    "greater_than": "{name}={value} must be greater than {gt}",
+    "string_too_short": "{name} must not be empty",
+    "literal_error": "unknown {name} {value!r}: choose one of {expected}",
+}
+
+
+def _explain(err: ValidationError) -> str:
+    """The first validation error as one line naming the variable."""
+    first = err.errors()[0]
+    name = str(first["loc"][0]) if first["loc"] else ""
+    context = first.get("ctx") or {}
+    template = _MESSAGES.get(first["type"])
+    if template and name:
+        expected = str(context.get("expected", "")).replace("'", "").replace(" or ", ", ")
+        return template.format(**{**context, "name": name, "value": first["input"], "expected": expected})
+    message = str(context.get("error", first["msg"])).removeprefix("Value error, ")
+    return f"{name}: {message}" if name else message
+
+
+def find_dotenv_file() -> str | None:
+    """`.env` from the current directory upwards, checked for syntax; None when there is none.
+
+    Raises:
+        ConfigError: a line python-dotenv cannot parse, naming the file and line (rather than a
+            warning the user may miss).
     """
     import io
     import logging
 
-    from dotenv import find_dotenv, load_dotenv
+    from dotenv import dotenv_values, find_dotenv
 
-    dotenv_path = str(path) if path else find_dotenv(usecwd=True)
-    if not dotenv_path:
-        return
+    path = find_dotenv(usecwd=True)
+    if not path:
+        return None
     log = io.StringIO()
     handler = logging.StreamHandler(log)
     logger = logging.getLogger("dotenv.main")
     logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False
     try:
-        load_dotenv(dotenv_path, override=False)
+        dotenv_values(path)
     finally:
         logger.removeHandler(handler)
-        logger.propagate = propagate
     problem = log.getvalue().strip().splitlines()
     if problem:
-        raise ConfigError(f"{dotenv_path}: {problem[0]}")
+        raise ConfigError(f"{path}: {problem[0]}")
+    return path
+
+
+def environment() -> dict[str, str]:
+    """The variables Settings.from_env() reads: `.env` overlaid by the process environment."""
+    from dotenv import dotenv_values
+
+    path = find_dotenv_file()
+    values = {k: v for k, v in (dotenv_values(path) if path else {}).items() if v is not None}
+    return {**values, **os.environ}

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+
+from pydantic import SecretStr
 
 from rag_app.config import Settings
 from rag_app.errors import RagError
 
-SECRET_FIELDS = {"openai_api_key", "cohere_api_key", "activeloop_token"}
-
 
 @dataclass(frozen=True)
 class Check:
+    """One live check: which part, whether it answered, and what it said."""
+
     name: str
     ok: bool
     detail: str
@@ -21,13 +23,13 @@ class Check:
 def effective_settings(settings: Settings) -> dict[str, str]:
     """Every setting as text; secrets show only whether they are set, headers only their names."""
     shown = {}
-    for f in fields(settings):
-        value = getattr(settings, f.name)
-        if f.name in SECRET_FIELDS:
-            value = "set (hidden)" if value else "not set"
-        elif f.name == "chroma_headers":
-            value = ", ".join(f"{name}: ***" for name in value) or "none"
-        shown[f.name] = str(value)
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = "set (hidden)" if value.get_secret_value() else "not set"
+        elif name == "chroma_headers":
+            value = ", ".join(f"{header}: ***" for header in value) or "none"
+        shown[name] = str(value)
     return shown
 
 
@@ -36,8 +38,9 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     from langchain_core.documents import Document
 
     from rag_app import stores
+    from rag_app.answering.answerers import make_answerer
     from rag_app.providers.embeddings import make_embeddings, model_name
-    from rag_app.providers.llms import make_answerer
+    from rag_app.providers.errors import provider_error
 
     embeddings = None
     try:
@@ -54,8 +57,6 @@ def run_checks(settings: Settings) -> Iterator[Check]:
             reply = answerer.invoke({"input_documents": [doc], "question": "What colour is the sky over the test?"})
             yield Check("answerer", True, f"{settings.llm} answered: {str(reply['output_text']).strip()[:80]!r}")
         except Exception as err:
-            from rag_app.providers.errors import provider_error
-
             yield Check("answerer", False, str(provider_error(err, "LLM", settings.llm, settings)))
 
     try:

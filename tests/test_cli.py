@@ -113,7 +113,7 @@ def test_usage_errors_exit_2(fake_env, run):
 
 ERRORS = [
     (["ingest", "no/such/folder"], {}, 1, "no such file or directory: no/such/folder"),
-    (["ask", "anything"], {}, 1, "nothing ingested yet: run `python -m rag_app ingest PATH` first"),
+    (["ask", "anything"], {}, 1, "/.rag_app/chroma: run `python -m rag_app ingest PATH` first"),
     (["search", "anything"], {}, 1, "nothing ingested yet"),
     (["ingest", "."], {"RAG_EMBEDDINGS": "word2vec"}, 2, "unknown RAG_EMBEDDINGS 'word2vec': choose one of"),
     (["stats"], {"RAG_CHUNK_OVERLAP": "2000"}, 2, "RAG_CHUNK_OVERLAP=2000 must be smaller than RAG_CHUNK_SIZE=1500"),

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from rag_app.config import Settings, load_dotenv_file
+from rag_app.config import Settings, find_dotenv_file
 from rag_app.errors import ConfigError
 
 
@@ -40,9 +40,11 @@ def test_bad_values_are_one_line_errors(env, message):
 
 
 def test_secrets_are_not_in_repr():
-    s = Settings.from_env({"OPENAI_API_KEY": "sk-secret-value", "RAG_CHROMA_HEADERS": "Authorization: Bearer tok"})
-    assert "sk-secret-value" not in repr(s) and "tok" not in repr(s)
-    assert s.chroma_headers == {"Authorization": "Bearer tok"}
+    s = Settings.from_env({"OPENAI_API_KEY": "sk-secret-value", "RAG_CHROMA_HEADERS": "Authorization: Bearer hdr-7f3a"})
+    for shown in (repr(s), str(s), s.model_dump_json()):
+        assert "sk-secret-value" not in shown and "hdr-7f3a" not in shown
+    assert s.chroma_headers == {"Authorization": "Bearer hdr-7f3a"}
+    assert s.openai_api_key.get_secret_value() == "sk-secret-value"
 
 
 def test_dotenv_loads_but_real_environment_wins(workdir, monkeypatch):
@@ -56,7 +58,7 @@ def test_dotenv_loads_but_real_environment_wins(workdir, monkeypatch):
 def test_dotenv_syntax_error_names_file_and_line(workdir):
     (workdir / ".env").write_text("RAG_TOP_K=3\nthis is not a setting\n")
     with pytest.raises(ConfigError, match=r"\.env: .*line 2"):
-        load_dotenv_file()
+        find_dotenv_file()
 
 
 def test_env_example_documents_every_variable():

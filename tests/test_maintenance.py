@@ -15,7 +15,7 @@ def test_dry_run_reports_without_writing(fake_env, docs, run):
     (docs / "coffee.html").unlink()
     (docs / "new.md").write_text("Grace Hopper was born in 1906.")
     planned = run("ingest", str(docs), "--dry-run")
-    assert "1 chunks would be added, 1 would be updated, 3 already present, 2 would be removed" in planned.out
+    assert "1 chunk would be added, 1 would be updated, 3 already present, 2 would be removed" in planned.out
     done = run("ingest", str(docs))
     assert "1 chunks added, 1 updated, 3 already present, 2 removed" in done.out
 

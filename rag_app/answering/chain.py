@@ -1,116 +1,100 @@
-"""Questions in, answers with sources out: a LangChain RetrievalQA chain over the store."""
+"""Questions in, answers with sources out: a LangChain RetrievalQA chain over the store.
+
+`QA` opens the configured embeddings, store and retriever once; chains for each `k` are built
+from them on demand. RagService keeps one QA per state of the store and replaces it when the
+store changes.
+"""
 
 from __future__ import annotations
 
 import warnings
 from typing import Any
 
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
 
 from rag_app import stores
 from rag_app.config import Settings
-from rag_app.errors import ConfigError, RagError
-from rag_app.providers.embeddings import make_embeddings, model_name
-from rag_app.providers.errors import provider_error
-
-MAX_QUESTION_CHARS = 10_000
-MAX_K = 1000
-EMPTY_STORE = "nothing ingested yet: run `python -m rag_app ingest PATH` first"
+from rag_app.errors import RagError, StoreError, first_line
+from rag_app.providers.embeddings import make_embeddings
+from rag_app.stores.catalog import Catalog
 
 
-def source_entry(rank: int, doc: Document) -> dict[str, Any]:
-    """One retrieved chunk in the shape `search` and `ask` print as JSON."""
-    page = doc.metadata.get("page")
-    return {
-        "rank": rank,
-        "score": round(float(doc.metadata.get("score", 0.0)), 4),
-        "source": str(doc.metadata.get("source", "?")),
-        "page": int(page) if page is not None else None,
-        "text": doc.page_content,
-    }
+class StoreGuard(BaseRetriever):
+    """Delegates to a retriever; a failure of the store under it is reported as a StoreError
+    (and so is never mistaken for a failure of the LLM that runs after it)."""
 
+    inner: BaseRetriever
+    where: str
 
-def check_question(text: str, what: str = "question") -> str:
-    """`text` stripped, or a ConfigError when it is empty or unreasonably long."""
-    text = text.strip()
-    if not text:
-        raise ConfigError(f"the {what} is empty")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise ConfigError(f"the {what} is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
-    return text
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        try:
+            return self.inner.invoke(query, config={"callbacks": run_manager.get_child()})
+        except RagError:
+            raise
+        except Exception as err:
+            raise StoreError(f"searching {self.where} failed: {first_line(err)}") from err
 
 
 class QA:
-    """The configured store, retriever and answerer, opened once for any number of questions."""
+    """The configured store, retriever and answerer, opened once for any number of questions.
 
-    def __init__(self, settings: Settings, k: int | None = None) -> None:
-        k = settings.top_k if k is None else k
-        if k < 1:
-            raise ConfigError(f"k must be at least 1, not {k}")
-        catalog = stores.catalog(settings)
-        chunks, _ = catalog.counts()
-        if chunks == 0:
-            raise RagError(EMPTY_STORE)
-        catalog.check_model(model_name(settings))
+    Args:
+        settings: the settings in use.
+        k: chunks per question for `retriever` and `chain` (default RAG_TOP_K).
+        fresh: open a new store client, so that writes made by other processes are seen.
+    """
+
+    def __init__(self, settings: Settings, k: int | None = None, fresh: bool = False) -> None:
         self.settings = settings
-        self.k = min(k, chunks, MAX_K)
-        self.catalog = catalog
+        self.k = k or settings.top_k
+        self.catalog: Catalog = stores.catalog(settings)
         self.embeddings = make_embeddings(settings)
-        self.vectorstore = stores.open_vectorstore(settings, self.embeddings)
-        self._chain: Any = None
-        self._retriever: Any = None
+        self.vectorstore = stores.open_vectorstore(settings, self.embeddings, fresh=fresh)
+        self._base: Any = None
+        self._chains: dict[int, Any] = {}
 
     @property
-    def retriever(self) -> Any:
-        """Hybrid (BM25 + vector, fused) or vector-only, per RAG_RETRIEVER; built once."""
-        if self._retriever is None:
+    def retriever(self) -> BaseRetriever:
+        """The retriever at this QA's `k`."""
+        return self.retriever_for(self.k)
+
+    @property
+    def chain(self) -> Any:
+        """The RetrievalQA chain at this QA's `k`."""
+        return self.chain_for(self.k)
+
+    def retriever_for(self, k: int) -> BaseRetriever:
+        """Hybrid (BM25 + vector, fused) or vector-only, per RAG_RETRIEVER, returning `k` chunks."""
+        if self._base is None:
             from rag_app.retrieval.retrievers import HybridRetriever, ScoredRetriever
 
             if self.settings.retriever == "hybrid":
                 from rag_app.stores.batched import BatchedStore
 
                 documents = BatchedStore(self.vectorstore).get_by_ids(self.catalog.keys())
-                self._retriever = HybridRetriever(vectorstore=self.vectorstore, documents=documents, k=self.k)
+                self._base = HybridRetriever(vectorstore=self.vectorstore, documents=documents, k=k)
             else:
-                self._retriever = ScoredRetriever(vectorstore=self.vectorstore, k=self.k)
-        return self._retriever
+                self._base = ScoredRetriever(vectorstore=self.vectorstore, k=k)
+        inner = self._base if self._base.k == k else self._base.model_copy(update={"k": k})
+        return StoreGuard(inner=inner, where=f"{self.settings.vector_store} at {stores.location(self.settings)}")
 
-    def search(self, query: str) -> dict[str, Any]:
-        """The top-k chunks for `query`, most similar first."""
-        query = check_question(query, "query")
-        docs = self.retriever.invoke(query)
-        return {"query": query, "results": [source_entry(i, d) for i, d in enumerate(docs, start=1)]}
-
-    def ask(self, question: str) -> dict[str, Any]:
-        """The answer to `question` from the retrieved chunks, with those chunks as sources."""
-        question = check_question(question)
-        try:
-            result = self.chain.invoke({"query": question})
-        except Exception as err:
-            raise provider_error(err, "LLM", self.settings.llm, self.settings) from err
-        docs = result.get("source_documents", [])
-        return {
-            "question": question,
-            "answer": str(result["result"]).strip(),
-            "sources": [source_entry(i, d) for i, d in enumerate(docs, start=1)],
-        }
-
-    @property
-    def chain(self) -> Any:
-        """RetrievalQA over the scored retriever, with the configured answerer."""
-        if self._chain is None:
+    def chain_for(self, k: int) -> Any:
+        """RetrievalQA over the retriever at `k`, with the configured answerer (built once per `k`)."""
+        if k not in self._chains:
             from langchain_classic.chains import RetrievalQA
             from langchain_core._api import LangChainDeprecationWarning
 
-            from rag_app.providers.llms import make_answerer
+            from rag_app.answering.answerers import make_answerer
 
             with warnings.catch_warnings():
                 # RetrievalQA is deprecated upstream in favour of agents; it is still the
                 # documented chain for this job and its warning means nothing to a user.
                 warnings.simplefilter("ignore", LangChainDeprecationWarning)
-                self._chain = RetrievalQA(
+                self._chains[k] = RetrievalQA(
                     combine_documents_chain=make_answerer(self.settings, self.embeddings),
-                    retriever=self.retriever,
+                    retriever=self.retriever_for(k),
                     return_source_documents=True,
                 )
-        return self._chain
+        return self._chains[k]

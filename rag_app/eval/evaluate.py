@@ -61,13 +61,13 @@ def load_questions(path: Path, limit: int | None = None) -> list[dict[str, Any]]
     try:
         lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
+        raise ConfigError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from err
     questions = []
     for number, line in enumerate(lines, start=1):
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
-            raise ConfigError(f"{path}:{number}: not valid JSON") from None
+        except json.JSONDecodeError as err:
+            raise ConfigError(f"{path}:{number}: not valid JSON") from err
         if not isinstance(record, dict) or not isinstance(record.get("question"), str):
             raise ConfigError(f"{path}:{number}: no string 'question' field")
         if not isinstance(record.get("answers", []), list):
@@ -99,19 +99,34 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def evaluate(
-    qa: Any,
+    service: Any,
     questions: list[dict[str, Any]],
+    k: int | None = None,
     answers: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Retrieval (hit@1, hit@k, MRR) and, with `answers`, answer metrics for `questions` over `qa`."""
+    """Retrieval and answer metrics of `service` on `questions`.
+
+    Args:
+        service: a RagService (anything with its `search` and `ask`).
+        questions: records from `load_questions`.
+        k: chunks retrieved per question (default RAG_TOP_K).
+        answers: also answer each question and score the answers.
+        progress: called with 1 after each question.
+
+    Returns:
+        hit@1, hit@k, MRR, and with `answers` SQuAD exact match, F1, answer-contains-gold and
+        abstention; latency percentiles in milliseconds.
+    """
+    k = service.settings.top_k if k is None else k
     hits1 = hitsk = rr = 0.0
     answerable = impossible = abstained = abstained_answerable = 0
     em = f1_total = contained = 0.0
     latencies: list[float] = []
     for record in questions:
         started = time.perf_counter()
-        result = qa.ask(record["question"]) if answers else qa.search(record["question"])
+        asked = service.ask(record["question"], k) if answers else service.search(record["question"], k)
+        result = asked.to_dict()
         latencies.append(time.perf_counter() - started)
         sources = result.get("sources", result.get("results", []))
         golds = [a for a in record.get("answers", []) if isinstance(a, str)]
@@ -138,9 +153,9 @@ def evaluate(
         "questions": len(questions),
         "answerable": answerable,
         "impossible": impossible,
-        "k": qa.k,
+        "k": k,
         "hit@1": round(hits1 / n, 4),
-        f"hit@{qa.k}": round(hitsk / n, 4),
+        f"hit@{k}": round(hitsk / n, 4),
         "mrr": round(rr / n, 4),
     }
     if answers:

@@ -84,10 +84,10 @@ def load_file(file: SourceFile, max_mb: int = 50) -> list[Document]:
     """The documents in one file; raises SkipFile with a reason when there is nothing to use."""
     try:
         size = file.path.stat().st_size
-    except FileNotFoundError:
-        raise SkipFile("file disappeared before it was read") from None
+    except FileNotFoundError as err:
+        raise SkipFile("file disappeared before it was read") from err
     except OSError as err:
-        raise SkipFile(f"cannot read: {err.strerror}") from None
+        raise SkipFile(f"cannot read: {err.strerror}") from err
     if size == 0:
         raise SkipFile("empty file")
     if size > max_mb * 2**20:
@@ -103,10 +103,10 @@ def load_file(file: SourceFile, max_mb: int = 50) -> list[Document]:
             if suffix in HTML_SUFFIXES:
                 text = _html_text(text)
             docs = [Document(page_content=text, metadata={"source": file.source})]
-    except FileNotFoundError:
-        raise SkipFile("file disappeared before it was read") from None
-    except PermissionError:
-        raise SkipFile("permission denied") from None
+    except FileNotFoundError as err:
+        raise SkipFile("file disappeared before it was read") from err
+    except PermissionError as err:
+        raise SkipFile("permission denied") from err
     docs = [d for d in docs if d.page_content.strip()]
     if not docs:
         raise SkipFile("no text found" + (" (scanned PDF without a text layer?)" if suffix == ".pdf" else ""))
@@ -151,8 +151,8 @@ def _load_pdf(file: SourceFile) -> list[Document]:
                     raise SkipFile("encrypted PDF (password required)")
             except SkipFile:
                 raise
-            except Exception:
-                raise SkipFile("encrypted PDF (cannot decrypt)") from None
+            except Exception as err:
+                raise SkipFile("encrypted PDF (cannot decrypt)") from err
         return [
             Document(page_content=page.extract_text() or "", metadata={"source": file.source, "page": number})
             for number, page in enumerate(reader.pages, start=1)
@@ -162,7 +162,7 @@ def _load_pdf(file: SourceFile) -> list[Document]:
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as err:
         if isinstance(err, (FileNotFoundError, PermissionError)):
             raise
-        raise SkipFile(f"broken PDF: {str(err).splitlines()[0][:120] if str(err) else type(err).__name__}") from None
+        raise SkipFile(f"broken PDF: {str(err).splitlines()[0][:120] if str(err) else type(err).__name__}") from err
 
 
 def _load_jsonl(file: SourceFile) -> list[Document]:
@@ -173,7 +173,7 @@ def _load_jsonl(file: SourceFile) -> list[Document]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
-            raise SkipFile(f"line {number} is not JSON: {err.msg}") from None
+            raise SkipFile(f"line {number} is not JSON: {err.msg}") from err
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             raise SkipFile(f"line {number} has no string 'text' field")
         metadata = {k: v for k, v in record.items() if k != "text" and isinstance(v, (str, int, float, bool))}

@@ -12,44 +12,23 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_core.documents import Document
 
 from rag_app import stores
 from rag_app.config import Settings
-from rag_app.errors import RagError
+from rag_app.errors import NotFoundError, RagError
 from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
 from rag_app.ingestion.splitter import make_splitter
 from rag_app.providers.embeddings import make_embeddings, model_name
+from rag_app.results import IngestReport
 from rag_app.stores.batched import BatchedStore, slices
 from rag_app.stores.catalog import Catalog
 
 BATCH_CHUNKS = 256  # chunks per index() call; store calls are cut to the store's limit
 KEY_ENCODER = "sha256"
-
-
-@dataclass
-class IngestReport:
-    """What one ingest did (or, with dry_run, would do)."""
-
-    files_read: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    seconds: float = 0.0
-    dry_run: bool = False
-
-    def summary(self) -> str:
-        verb = "would be " if self.dry_run else ""
-        return (
-            f"{self.files_read} files read, {len(self.skipped)} skipped, {self.added} chunks {verb}added, "
-            f"{self.updated} {verb}updated, {self.unchanged} already present, {self.deleted} {verb}removed, "
-            f"{self.seconds:.1f}s" + (" (dry run: nothing written)" if self.dry_run else "")
-        )
 
 
 def ingest(
@@ -231,9 +210,11 @@ def delete_source(settings: Settings, source: str) -> tuple[str, int]:
     absolute = str(Path(source).expanduser().resolve())
     matches = [absolute] if absolute in groups else [g for g in groups if g.endswith(os.sep + source.lstrip("./"))]
     if not matches:
-        raise RagError(f"no ingested source matches {source!r}: see `python -m rag_app search` for source names")
+        raise NotFoundError(f"no ingested source matches {source!r}")
     if len(matches) > 1:
-        raise RagError(f"{source!r} matches {len(matches)} sources ({', '.join(matches[:3])}…): give the full path")
+        raise NotFoundError(
+            f"{source!r} matches {len(matches)} sources ({', '.join(matches[:3])}…): give the full path"
+        )
     with catalog.writing():
         removed = _remove_groups(matches, catalog, _open_for_maintenance(settings, catalog))
     return matches[0], removed

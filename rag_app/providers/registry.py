@@ -1,39 +1,67 @@
-"""A named registry of provider factories: one per kind (embeddings, LLMs, stores)."""
+"""The providers rag_app knows, looked up by name, and the secrets they hold.
+
+Each provider is one module with one `SPEC`; the modules import their integration package only
+when a factory is called, so looking a provider up costs nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Generic, TypeVar
+import os
+from typing import TYPE_CHECKING
 
 from rag_app.errors import ConfigError
+from rag_app.providers import cohere, extractive, fake, huggingface, llamacpp, ollama, openai
+from rag_app.providers.spec import ProviderSpec, _secret
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from rag_app.config import Settings
+
+PROVIDERS: dict[str, ProviderSpec] = {
+    m.SPEC.name: m.SPEC for m in (huggingface, openai, ollama, cohere, llamacpp, extractive, fake)
+}
 
 
-class Registry(Generic[T]):
-    """Maps a provider name to the factory that builds it; `env_var` names the setting."""
+def embedding_provider(name: str) -> ProviderSpec:
+    """The provider selected by RAG_EMBEDDINGS=`name`.
 
-    def __init__(self, kind: str, env_var: str) -> None:
-        self.kind = kind
-        self.env_var = env_var
-        self._factories: dict[str, Callable[..., T]] = {}
+    Raises:
+        ConfigError: no provider of that name has embeddings (the message lists those that do).
+    """
+    return _lookup(name, "RAG_EMBEDDINGS", [s.name for s in PROVIDERS.values() if s.embeddings])
 
-    def register(self, name: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
-        """Decorator: register `factory` under `name`."""
 
-        def decorate(factory: Callable[..., T]) -> Callable[..., T]:
-            self._factories[name] = factory
-            return factory
+def llm_provider(name: str) -> ProviderSpec:
+    """The provider selected by RAG_LLM=`name`.
 
-        return decorate
+    Raises:
+        ConfigError: no provider of that name has an LLM (the message lists those that do).
+    """
+    return _lookup(name, "RAG_LLM", [s.name for s in PROVIDERS.values() if s.llm])
 
-    @property
-    def names(self) -> list[str]:
-        return sorted(self._factories)
 
-    def get(self, name: str) -> Callable[..., T]:
-        """The factory for `name`, or a ConfigError listing the valid names."""
-        try:
-            return self._factories[name]
-        except KeyError:
-            raise ConfigError(f"unknown {self.env_var} {name!r}: choose one of {', '.join(self.names)}") from None
+def _lookup(name: str, variable: str, valid: list[str]) -> ProviderSpec:
+    if name not in valid:
+        raise ConfigError(f"unknown {variable} {name!r}: choose one of {', '.join(sorted(valid))}")
+    return PROVIDERS[name]
+
+
+SECRET_VARIABLES = ("ACTIVELOOP_TOKEN", "RAG_CHROMA_HEADERS", "RAG_API_KEY")
+
+
+def secrets(settings: Settings | None = None) -> list[str]:
+    """Every secret value in use: API keys and tokens from `settings` and from the environment."""
+    values = [os.environ.get(s.key_var, "") for s in PROVIDERS.values() if s.key_var]
+    for name in SECRET_VARIABLES:
+        raw = os.environ.get(name, "")
+        values += [part.partition(":")[2] for part in raw.split(";")] if name == "RAG_CHROMA_HEADERS" else [raw]
+    if settings is not None:
+        values += [s.key(settings) for s in PROVIDERS.values()]
+        values += [_secret(settings.activeloop_token), *settings.chroma_headers.values()]
+    return sorted({v.strip() for v in values if len(v.strip()) >= 4}, key=len, reverse=True)
+
+
+def redact(text: str, settings: Settings | None = None) -> str:
+    """`text` with every secret in use replaced by ***."""
+    for secret in secrets(settings):
+        text = text.replace(secret, "***")
+    return text

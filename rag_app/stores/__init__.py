@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag_app.config import Settings
-from rag_app.providers.registry import Registry
+from rag_app.config import STORES, Settings
 from rag_app.stores.catalog import Catalog
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.vectorstores import VectorStore
 
-STORES: Registry[VectorStore] = Registry("vector store", "RAG_VECTOR_STORE")
 
-
-@STORES.register("chroma")
-def _chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
+def _chroma(settings: Settings, embeddings: Embeddings, fresh: bool) -> VectorStore:
     from rag_app.stores.chroma import open_chroma
 
-    return open_chroma(settings, embeddings)
+    return open_chroma(settings, embeddings, fresh=fresh)
 
 
-@STORES.register("deeplake")
-def _deeplake(settings: Settings, embeddings: Embeddings) -> VectorStore:
+def _deeplake(settings: Settings, embeddings: Embeddings, fresh: bool) -> VectorStore:
     from rag_app.stores.deeplake import open_deeplake
 
     return open_deeplake(settings, embeddings)
+
+
+OPENERS: dict[str, Callable[[Settings, Embeddings, bool], VectorStore]] = {"chroma": _chroma, "deeplake": _deeplake}
+assert set(OPENERS) == set(STORES)
 
 
 def location(settings: Settings) -> str:
@@ -47,6 +47,16 @@ def catalog(settings: Settings) -> Catalog:
     return Catalog(settings.persist_dir.resolve(), namespace)
 
 
-def open_vectorstore(settings: Settings, embeddings: Embeddings) -> VectorStore:
-    """The configured LangChain VectorStore, opened (created if new)."""
-    return STORES.get(settings.vector_store)(settings, embeddings)
+def open_vectorstore(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> VectorStore:
+    """The configured LangChain VectorStore, opened (created if new).
+
+    Args:
+        settings: which store.
+        embeddings: the model the store embeds queries (and new texts) with.
+        fresh: see writes that other processes made since this process first opened the store.
+
+    Raises:
+        StoreError: the store cannot be reached or opened.
+        ConfigError: credentials the store needs are missing.
+    """
+    return OPENERS[settings.vector_store](settings, embeddings, fresh)

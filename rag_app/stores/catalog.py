@@ -16,7 +16,7 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag_app.errors import RagError
+from rag_app.errors import BusyError, StoreError
 
 if TYPE_CHECKING:
     from langchain_core.indexing import RecordManager
@@ -45,9 +45,9 @@ class Catalog:
         except sqlite3.OperationalError as err:
             if "no such table" in str(err):
                 return []
-            raise RagError(f"cannot read the store catalog {self.path}: {err}") from None
+            raise StoreError(f"cannot read the store catalog {self.path}: {err}") from err
         except sqlite3.DatabaseError as err:
-            raise RagError(f"the store catalog {self.path} is corrupt: {err}") from None
+            raise StoreError(f"the store catalog {self.path} is corrupt: {err}") from err
 
     def _write(self, sql: str, params: tuple = ()) -> None:
         try:
@@ -59,7 +59,7 @@ class Catalog:
                 )
                 db.execute(sql, params)
         except (OSError, sqlite3.Error) as err:
-            raise RagError(f"cannot write the store catalog {self.path}: {err}") from None
+            raise StoreError(f"cannot write the store catalog {self.path}: {err}") from err
 
     def model(self) -> tuple[str, int] | None:
         """(embedding model, dimension) this store was built with, or None before the first ingest."""
@@ -75,10 +75,10 @@ class Catalog:
         )
 
     def check_model(self, embedding_model: str) -> None:
-        """A RagError if this store was built with another embedding model than `embedding_model`."""
+        """A StoreError if this store was built with another embedding model than `embedding_model`."""
         recorded = self.model()
         if recorded and recorded[0] != embedding_model:
-            raise RagError(
+            raise StoreError(
                 f"this store was built with embeddings {recorded[0]} ({recorded[1]} dims) but "
                 f"{embedding_model} is configured: set RAG_EMBEDDINGS/RAG_EMBEDDING_MODEL back, "
                 "or use another RAG_COLLECTION or RAG_PERSIST_DIR"
@@ -90,6 +90,19 @@ class Catalog:
             f"SELECT COUNT(*), COUNT(DISTINCT group_id) FROM {_RECORDS} WHERE namespace = ?", (self.namespace,)
         )
         return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+
+    def generation(self) -> tuple:
+        """A value that changes whenever this store's chunks change (count and latest write)."""
+        rows = self._query(f"SELECT COUNT(*), MAX(updated_at) FROM {_RECORDS} WHERE namespace = ?", (self.namespace,))
+        return (*rows[0], self.model()) if rows else (0, None, self.model())
+
+    def group_counts(self) -> list[tuple[str, int]]:
+        """(source group, chunk count) of every ingested file, sorted by group."""
+        rows = self._query(
+            f"SELECT group_id, COUNT(*) FROM {_RECORDS} WHERE namespace = ? GROUP BY group_id ORDER BY group_id",
+            (self.namespace,),
+        )
+        return [(g, int(n)) for g, n in rows if g]
 
     def groups_under(self, prefix: str) -> list[str]:
         """Recorded source groups (absolute file paths) equal to or below `prefix`."""
@@ -139,10 +152,10 @@ class Catalog:
         with open(lock_path, "w") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise RagError(
+            except BlockingIOError as err:
+                raise BusyError(
                     f"another ingest is writing to {self.directory}: wait for it to finish and try again"
-                ) from None
+                ) from err
             try:
                 yield
             finally:

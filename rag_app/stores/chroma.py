@@ -6,11 +6,21 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
 from rag_app.config import Settings
-from rag_app.errors import RagError, first_line
+from rag_app.errors import StoreError, first_line
 
 
-def open_chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
-    """A `langchain_chroma.Chroma` over a cosine-space collection (relevance = cosine similarity)."""
+def open_chroma(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> VectorStore:
+    """A `langchain_chroma.Chroma` over a cosine-space collection (relevance = cosine similarity).
+
+    Args:
+        settings: where the store is (RAG_PERSIST_DIR, or RAG_CHROMA_HOST for a server).
+        embeddings: the model for queries and new texts.
+        fresh: for the embedded store, drop this process's cached client for the folder first:
+            chromadb keeps one per path, whose vector index does not see other processes' writes.
+
+    Raises:
+        StoreError: the server cannot be reached, or the folder or collection cannot be opened.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
@@ -28,14 +38,16 @@ def open_chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
             )
             client.heartbeat()
         except Exception as err:  # chromadb raises plain ValueError/httpx errors for a dead server
-            raise RagError(f"cannot reach the Chroma server at {where}: {first_line(err)}") from None
+            raise StoreError(f"cannot reach the Chroma server at {where}: {first_line(err)}") from err
     else:
         path = (settings.persist_dir / "chroma").resolve()  # chromadb caches clients by path string
         try:
             path.mkdir(parents=True, exist_ok=True)
+            if fresh:
+                _forget_cached_client(str(path))
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as err:  # chromadb wraps sqlite and Rust errors in its own types
-            raise RagError(f"cannot open the Chroma store at {path}: {first_line(err)}") from None
+            raise StoreError(f"cannot open the Chroma store at {path}: {first_line(err)}") from err
     try:
         return Chroma(
             client=client,
@@ -44,4 +56,12 @@ def open_chroma(settings: Settings, embeddings: Embeddings) -> VectorStore:
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
     except Exception as err:
-        raise RagError(f"cannot open Chroma collection {settings.collection!r}: {first_line(err)}") from None
+        raise StoreError(f"cannot open Chroma collection {settings.collection!r}: {first_line(err)}") from err
+
+
+def _forget_cached_client(path: str) -> None:
+    """Make the next PersistentClient for `path` load the store anew (chromadb has no public way
+    to refresh one path: `clear_system_cache()` would drop every path's client)."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(path, None)

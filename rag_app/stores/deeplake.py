@@ -26,7 +26,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
 from rag_app.config import Settings
-from rag_app.errors import ConfigError, RagError, first_line
+from rag_app.errors import ConfigError, StoreError, first_line
 
 ACTIVELOOP_SCHEMES = ("hub://", "al://")
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -37,9 +37,9 @@ def open_deeplake(settings: Settings, embeddings: Embeddings) -> DeepLakeVectorS
     from rag_app.stores import location
 
     path = location(settings)
-    if path.startswith(ACTIVELOOP_SCHEMES) and not settings.activeloop_token:
+    if path.startswith(ACTIVELOOP_SCHEMES) and not settings.activeloop_token.get_secret_value():
         raise ConfigError(f"DEEPLAKE_DATASET_PATH={path} needs ACTIVELOOP_TOKEN (an Activeloop API token)")
-    return DeepLakeVectorStore(path, embeddings, token=settings.activeloop_token or None)
+    return DeepLakeVectorStore(path, embeddings, token=settings.activeloop_token.get_secret_value() or None)
 
 
 def _literal(value: Any) -> str:
@@ -95,7 +95,7 @@ class DeepLakeVectorStore(VectorStore):
             elif create:
                 self._ds = deeplake.create(self.path, token=self._token)
         except Exception as err:  # deeplake raises its own types for auth, storage and format errors
-            raise RagError(f"cannot open Deep Lake dataset {self.path}: {first_line(err)}") from None
+            raise StoreError(f"cannot open Deep Lake dataset {self.path}: {first_line(err)}") from err
         return self._ds
 
     def _ensure_schema(self, dimension: int) -> Any:

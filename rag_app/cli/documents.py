@@ -1,0 +1,87 @@
+"""`ingest`, `sources`, `delete` and `reset`: what is in the store."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+from typing import Any
+
+from rag_app.cli.render import print_json, progress_bar
+from rag_app.errors import ConfigError
+
+EXIT_OK = 0
+
+
+def register(commands: Any) -> None:
+    ingest = commands.add_parser("ingest", help="load, split, embed and store files or folders")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    ingest.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+    ingest.set_defaults(run=_ingest)
+
+    sources = commands.add_parser("sources", help="list the ingested files with their chunk counts")
+    sources.add_argument("--json", action="store_true", help="print JSON")
+    sources.set_defaults(run=_sources)
+
+    delete = commands.add_parser("delete", help="remove one ingested file's chunks from the store")
+    delete.add_argument("source", help="the file's path, or its source name as `sources` shows it")
+    delete.set_defaults(run=_delete)
+
+    reset = commands.add_parser("reset", help="empty the store (asks first on a terminal)")
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    reset.set_defaults(run=_reset)
+
+
+def _where(service: Any) -> str:
+    stats = service.stats()
+    return f"{stats.store} at {stats.location}"
+
+
+def _ingest(args: argparse.Namespace, service: Any) -> int:
+    with ExitStack() as stack:
+        bar: list[Any] = []
+
+        def on_start(total: int) -> None:
+            print(f"ingesting {total} file{'' if total == 1 else 's'} into {_where(service)}", file=sys.stderr)
+            bar.append(stack.enter_context(progress_bar(total, "file")))
+
+        report = service.ingest(args.paths, dry_run=args.dry_run, progress=lambda n: bar[0](n), on_start=on_start)
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        print(report.summary())
+    return EXIT_OK
+
+
+def _sources(args: argparse.Namespace, service: Any) -> int:
+    listed = service.sources()
+    if args.json:
+        print_json([s.to_dict() for s in listed])
+        return EXIT_OK
+    for entry in listed:
+        print(f"{entry.chunks:>7}  {entry.source}")
+    total = sum(s.chunks for s in listed)
+    print(f"{len(listed)} source{'' if len(listed) == 1 else 's'}, {total} chunk{'' if total == 1 else 's'}")
+    return EXIT_OK
+
+
+def _delete(args: argparse.Namespace, service: Any) -> int:
+    deleted = service.delete(args.source)
+    print(f"removed {deleted.chunks} chunk{'' if deleted.chunks == 1 else 's'} of {deleted.source}")
+    return EXIT_OK
+
+
+def _reset(args: argparse.Namespace, service: Any) -> int:
+    where = _where(service)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ConfigError("reset deletes every chunk: add --yes to confirm when not on a terminal")
+        chunks = service.stats().chunks
+        if input(f"Delete all {chunks} chunks in {where}? [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing deleted")
+            return EXIT_OK
+    print(f"removed {service.reset()} chunks; {where} is empty")
+    return EXIT_OK

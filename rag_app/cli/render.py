@@ -1,0 +1,56 @@
+"""Printing for people: answers with numbered sources, tables, progress bars."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+BOLD, PLAIN = "\033[1m", "\033[0m"
+
+
+def print_json(data: Any, out: TextIO | None = None) -> None:
+    print(json.dumps(data, ensure_ascii=False), file=out or sys.stdout, flush=True)
+
+
+def print_table(rows: dict[str, Any], out: TextIO | None = None, width: int = 16) -> None:
+    """`key   value` lines; None shows as a dash."""
+    for key, value in rows.items():
+        print(f"{key:<{width}}{'—' if value is None else value}", file=out or sys.stdout)
+
+
+def where(entry: dict[str, Any]) -> str:
+    """`file.pdf, page 2`."""
+    return entry["source"] + (f", page {entry['page']}" if entry.get("page") is not None else "")
+
+
+def print_sources(entries: list[dict[str, Any]], out: TextIO, with_text: bool) -> None:
+    for entry in entries:
+        print(f"  {entry['rank']}. {where(entry)} (score {entry['score']:.2f})", file=out)
+        if with_text:
+            text = " ".join(entry["text"].split())
+            print(f"     {text[:300]}{'…' if len(text) > 300 else ''}", file=out)
+
+
+def print_answer(result: dict[str, Any], out: TextIO) -> None:
+    print(result["answer"], file=out)
+    print("\nSources:", file=out)
+    print_sources(result["sources"], out, with_text=False)
+
+
+def print_search(result: dict[str, Any], out: TextIO) -> None:
+    print_sources(result["results"], out, with_text=True)
+
+
+@contextmanager
+def progress_bar(total: int, unit: str) -> Iterator[Callable[[int], Any]]:
+    """An `advance(n)` callback that draws a bar on a terminal and does nothing elsewhere."""
+    if not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit=unit, file=sys.stderr, leave=False) as bar:
+        yield bar.update

@@ -1,0 +1,132 @@
+"""What RagService returns: typed results whose `to_dict()` is the JSON every surface prints."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """One retrieved chunk: where it comes from and how similar it is (higher is closer)."""
+
+    rank: int
+    score: float
+    source: str
+    page: int | None
+    text: str
+
+    @classmethod
+    def from_document(cls, rank: int, doc: Any) -> Source:
+        """From a LangChain Document whose metadata carries `source`, `page` and `score`."""
+        page = doc.metadata.get("page")
+        return cls(
+            rank=rank,
+            score=round(float(doc.metadata.get("score", 0.0)), 4),
+            source=str(doc.metadata.get("source", "?")),
+            page=int(page) if page is not None else None,
+            text=doc.page_content,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The chunks most similar to a query, best first."""
+
+    query: str
+    results: list[Source]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "results": [s.to_dict() for s in self.results]}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer and the chunks it was drawn from."""
+
+    question: str
+    answer: str
+    sources: list[Source]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "answer": self.answer, "sources": [s.to_dict() for s in self.sources]}
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did (or, with dry_run, would do)."""
+
+    files_read: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        """One line for people: files read and skipped, chunks added, updated, present, removed."""
+        verb = "would be " if self.dry_run else ""
+        return (
+            f"{_count(self.files_read, 'file')} read, {len(self.skipped)} skipped, "
+            f"{_count(self.added, 'chunk')} {verb}added, {self.updated} {verb}updated, "
+            f"{self.unchanged} already present, {self.deleted} {verb}removed, {self.seconds:.1f}s"
+            + (" (dry run: nothing written)" if self.dry_run else "")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["skipped"] = [{"path": path, "reason": reason} for path, reason in self.skipped]
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One ingested file: its name as shown in answers, where it was read from, its chunk count."""
+
+    source: str
+    path: str
+    chunks: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What `delete` removed."""
+
+    source: str
+    chunks: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the store holds and what built it."""
+
+    store: str
+    location: str
+    chunks: int
+    sources: int
+    embedding_model: str
+    dimension: int | None
+    collection: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `stats --json` shape (the collection is shown on the terminal only)."""
+        data = asdict(self)
+        del data["collection"]
+        return data
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

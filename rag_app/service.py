@@ -1,0 +1,279 @@
+"""RagService: rag_app's one API. The CLI, the server, the REPL and the MCP server call it.
+
+One instance is safe to share across threads. It opens the store, the model and the retriever
+once, and opens them again when the store's catalog shows that an ingest (in this process or
+another) has changed what is stored. It never prints and never changes process-wide state.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag_app import stores
+from rag_app.config import Settings
+from rag_app.errors import ConfigError, EmptyStoreError
+from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats
+
+if TYPE_CHECKING:
+    from rag_app.answering.chain import QA
+    from rag_app.doctor import Check
+
+MAX_QUESTION_CHARS = 10_000
+MAX_K = 1000
+UPLOADS = "uploads"
+_SAFE_NAME = re.compile(r"[^\w.\- ]+")
+
+
+class RagService:
+    """Ingest documents, then search and ask them.
+
+    Args:
+        settings: the settings to use; by default read from the environment and `.env`.
+
+    Raises:
+        ConfigError: (default settings only) a variable has an invalid value.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self._lock = threading.Lock()
+        self._qa: QA | None = None
+        self._generation: tuple | None = None
+
+    # -- questions -------------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None) -> SearchResult:
+        """The `k` chunks most relevant to `query`, best first.
+
+        Raises:
+            ConfigError: an empty or over-long query, or k < 1.
+            EmptyStoreError: nothing is ingested yet.
+            StoreError: the store failed.
+        """
+        query = _checked_text(query, "query")
+        qa, k = self._open(k)
+        docs = qa.retriever_for(k).invoke(query)
+        return SearchResult(query, [Source.from_document(i, d) for i, d in enumerate(docs, start=1)])
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """The answer to `question` from the `k` most relevant chunks, with those chunks as sources.
+
+        Raises:
+            ConfigError: an empty or over-long question, or k < 1.
+            EmptyStoreError: nothing is ingested yet.
+            StoreError: the store failed.
+            ProviderError: the embedding model or the LLM failed.
+        """
+        return self._answer(_checked_text(question, "question"), k, callbacks=[])
+
+    def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
+        """The answer to `question` as it is generated: text pieces, then the whole `Answer`.
+
+        The pieces joined are the answer (an LLM that streams yields tokens; the extractive
+        answerer yields the answer once). The last item is the same `Answer` that `ask` returns.
+
+        Raises:
+            The same errors as `ask`, from the iteration.
+        """
+        from rag_app.answering.streaming import TokenQueue
+
+        question = _checked_text(question, "question")
+        pieces: queue.Queue[Any] = queue.Queue()
+        done = object()
+        outcome: dict[str, Any] = {}
+
+        def run() -> None:
+            try:
+                outcome["answer"] = self._answer(question, k, callbacks=[TokenQueue(pieces)])
+            except BaseException as err:  # handed to the consumer's thread below
+                outcome["error"] = err
+            finally:
+                pieces.put(done)
+
+        threading.Thread(target=run, name="rag-app-answer", daemon=True).start()
+        streamed = False
+        while (piece := pieces.get()) is not done:
+            streamed = True
+            yield piece
+        if "error" in outcome:
+            raise outcome["error"]
+        answer: Answer = outcome["answer"]
+        if not streamed:
+            yield answer.answer
+        yield answer
+
+    def _answer(self, question: str, k: int | None, callbacks: list[Any]) -> Answer:
+        from rag_app.providers.errors import provider_error
+
+        qa, k = self._open(k)
+        try:
+            result = qa.chain_for(k).invoke({"query": question}, config={"callbacks": callbacks})
+        except Exception as err:  # store failures arrive as StoreError and pass through unchanged
+            raise provider_error(err, "LLM", self.settings.llm, self.settings) from err
+        docs = result.get("source_documents", [])
+        sources = [Source.from_document(i, d) for i, d in enumerate(docs, start=1)]
+        return Answer(question, str(result["result"]).strip(), sources)
+
+    def _open(self, k: int | None) -> tuple[QA, int]:
+        """The QA for the store as it is now (reopened after any ingest), and the effective k."""
+        k = self.settings.top_k if k is None else k
+        if k < 1:
+            raise ConfigError(f"k must be at least 1, not {k}")
+        catalog = stores.catalog(self.settings)
+        generation = catalog.generation()
+        chunks = generation[0]
+        if chunks == 0:
+            raise EmptyStoreError(f"nothing ingested yet in {stores.location(self.settings)}")
+        with self._lock:
+            if self._qa is None or generation != self._generation:
+                from rag_app.answering.chain import QA
+                from rag_app.providers.embeddings import model_name
+
+                catalog.check_model(model_name(self.settings))
+                self._qa = QA(self.settings, fresh=self._qa is not None)
+                self._generation = generation
+            return self._qa, min(k, chunks, MAX_K)
+
+    # -- the store ---------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: list[str | os.PathLike[str]],
+        dry_run: bool = False,
+        progress: Callable[[int], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Load, split, embed and store files and folders; unchanged files are not embedded again.
+
+        Args:
+            paths: files or folders (searched recursively).
+            dry_run: count what would change, write nothing.
+            progress: called with the number of files just finished.
+            on_start: called once with the number of files found.
+
+        Raises:
+            RagError: a path does not exist or holds no supported file.
+            BusyError: another ingest is writing to this store.
+            StoreError / ProviderError: the store or the embedding model failed.
+        """
+        from rag_app.ingestion.pipeline import ingest
+
+        return ingest([str(p) for p in paths], self.settings, progress=progress, on_start=on_start, dry_run=dry_run)
+
+    def ingest_text(self, name: str, text: str) -> IngestReport:
+        """Store `text` as a document called `name` (an upload), replacing one of the same name.
+
+        The text is kept in `RAG_PERSIST_DIR/uploads/NAME`, so it can be re-ingested and deleted
+        like any file. `name` is reduced to a plain file name: no folders, no `..`.
+
+        Raises:
+            ConfigError: the name is empty once sanitised, or its type is not supported.
+        """
+        from rag_app.ingestion.loaders import SUPPORTED
+
+        safe = safe_file_name(name)
+        if Path(safe).suffix.lower() not in SUPPORTED:
+            raise ConfigError(f"unsupported file type for {safe!r}: use one of {', '.join(sorted(SUPPORTED))}")
+        folder = (self.settings.persist_dir / UPLOADS).resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / safe
+        target.write_text(text, encoding="utf-8")
+        return self.ingest([target])
+
+    def delete(self, source: str) -> Deleted:
+        """Remove every chunk of one ingested file, named by path or by its source name.
+
+        Raises:
+            NotFoundError: no ingested file (or more than one) matches `source`.
+            BusyError: an ingest is writing to this store.
+        """
+        from rag_app.ingestion.pipeline import delete_source
+
+        path, removed = delete_source(self.settings, source)
+        return Deleted(path, removed)
+
+    def reset(self) -> int:
+        """Empty the store and its catalog; returns how many chunks it held.
+
+        Raises:
+            BusyError: an ingest is writing to this store.
+        """
+        from rag_app.ingestion.pipeline import reset
+
+        return reset(self.settings)
+
+    def sources(self) -> list[SourceInfo]:
+        """The ingested files with their chunk counts, by path."""
+        counts = stores.catalog(self.settings).group_counts()
+        names = short_names([path for path, _ in counts])
+        return [SourceInfo(names[path], path, chunks) for path, chunks in counts]
+
+    def stats(self) -> Stats:
+        """Store kind and location, chunk and source counts, and the embedding model."""
+        catalog = stores.catalog(self.settings)
+        chunks, sources = catalog.counts()
+        recorded = catalog.model()
+        if recorded is None:  # nothing ingested yet: show what ingest would use
+            from rag_app.providers.embeddings import model_name
+
+            recorded = (model_name(self.settings), None)
+        return Stats(
+            store=self.settings.vector_store,
+            location=stores.location(self.settings),
+            chunks=chunks,
+            sources=sources,
+            embedding_model=recorded[0],
+            dimension=recorded[1],
+            collection=self.settings.collection,
+        )
+
+    def doctor(self) -> Iterator[Check]:
+        """Live checks: the embedding model, the answerer and the store each answer."""
+        from rag_app.doctor import run_checks
+
+        return run_checks(self.settings)
+
+
+def _checked_text(text: str, what: str) -> str:
+    """`text` stripped, or a ConfigError when it is empty or unreasonably long."""
+    if not isinstance(text, str):
+        raise ConfigError(f"the {what} must be text")
+    text = text.strip()
+    if not text:
+        raise ConfigError(f"the {what} is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise ConfigError(f"the {what} is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+    return text
+
+
+def safe_file_name(name: str) -> str:
+    """`name` as a plain file name: its last path part, with unusual characters replaced.
+
+    Raises:
+        ConfigError: nothing usable is left.
+    """
+    base = _SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip(" .")
+    if not base or base.startswith("."):
+        raise ConfigError(f"{name!r} is not a usable file name")
+    return base[:200]
+
+
+def short_names(paths: list[str]) -> dict[str, str]:
+    """The shortest trailing part of each path that tells it apart from the others."""
+    parts = {p: Path(p).parts for p in paths}
+    names: dict[str, str] = {}
+    for path, split in parts.items():
+        for depth in range(1, len(split) + 1):
+            tail = split[-depth:]
+            if sum(1 for other in parts.values() if other[-depth:] == tail) == 1:
+                names[path] = "/".join(tail)
+                break
+        else:
+            names[path] = path
+    return names
