@@ -39,8 +39,9 @@ def run_checks(settings: Settings) -> Iterator[Check]:
 
     from rag_app import stores
     from rag_app.answering.answerers import make_answerer
-    from rag_app.providers.embeddings import make_embeddings, model_name
+    from rag_app.providers.embeddings import make_embeddings
     from rag_app.providers.errors import provider_error
+    from rag_app.providers.registry import model_name
 
     embeddings = None
     try:

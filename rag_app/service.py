@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag_app import stores
 from rag_app.config import Settings
-from rag_app.errors import ConfigError, EmptyStoreError
+from rag_app.errors import ConfigError, EmptyStoreError, RagError
 from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class RagService:
     def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
         """The answer to `question` as it is generated: text pieces, then the whole `Answer`.
 
-        The pieces joined are the answer (an LLM that streams yields tokens; the extractive
+        The pieces joined are the answer, up to surrounding white space (an LLM that streams yields tokens; the extractive
         answerer yields the answer once). The last item is the same `Answer` that `ask` returns.
 
         Raises:
@@ -114,7 +114,9 @@ class RagService:
         qa, k = self._open(k)
         try:
             result = qa.chain_for(k).invoke({"query": question}, config={"callbacks": callbacks})
-        except Exception as err:  # store failures arrive as StoreError and pass through unchanged
+        except RagError:  # a StoreError from retrieval, or a ProviderError from the embeddings
+            raise
+        except Exception as err:
             raise provider_error(err, "LLM", self.settings.llm, self.settings) from err
         docs = result.get("source_documents", [])
         sources = [Source.from_document(i, d) for i, d in enumerate(docs, start=1)]
@@ -133,7 +135,7 @@ class RagService:
         with self._lock:
             if self._qa is None or generation != self._generation:
                 from rag_app.answering.chain import QA
-                from rag_app.providers.embeddings import model_name
+                from rag_app.providers.registry import model_name
 
                 catalog.check_model(model_name(self.settings))
                 self._qa = QA(self.settings, fresh=self._qa is not None)
@@ -220,7 +222,7 @@ class RagService:
         chunks, sources = catalog.counts()
         recorded = catalog.model()
         if recorded is None:  # nothing ingested yet: show what ingest would use
-            from rag_app.providers.embeddings import model_name
+            from rag_app.providers.registry import model_name
 
             recorded = (model_name(self.settings), None)
         return Stats(

@@ -22,7 +22,8 @@ from rag_app.config import Settings
 from rag_app.errors import NotFoundError, RagError
 from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
 from rag_app.ingestion.splitter import make_splitter
-from rag_app.providers.embeddings import make_embeddings, model_name
+from rag_app.providers.embeddings import make_embeddings
+from rag_app.providers.registry import model_name
 from rag_app.results import IngestReport
 from rag_app.stores.batched import BatchedStore, slices
 from rag_app.stores.catalog import Catalog

@@ -9,19 +9,9 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from rag_app.config import Settings
-from rag_app.errors import ProviderError
+from rag_app.errors import ProviderError, RagError
 from rag_app.providers.errors import provider_error
 from rag_app.providers.registry import embedding_provider
-
-
-def model_name(settings: Settings) -> str:
-    """The embedding model in use, as recorded in a store: `provider:model`.
-
-    Raises:
-        ConfigError: RAG_EMBEDDINGS names no known provider.
-    """
-    spec = embedding_provider(settings.embeddings)
-    return f"{spec.name}:{settings.embedding_model or spec.embedding_model}"
 
 
 def make_embeddings(settings: Settings) -> Embeddings:
@@ -50,6 +40,8 @@ class GuardedEmbeddings(Embeddings):
         for attempt in range(attempts):
             try:
                 return method()
+            except RagError:
+                raise
             except Exception as err:
                 status = getattr(err, "status_code", None)
                 transient = status == 429 or (isinstance(status, int) and status >= 500)

@@ -30,6 +30,16 @@ def embedding_provider(name: str) -> ProviderSpec:
     return _lookup(name, "RAG_EMBEDDINGS", [s.name for s in PROVIDERS.values() if s.embeddings])
 
 
+def model_name(settings: Settings) -> str:
+    """The embedding model in use, as recorded in a store: `provider:model`.
+
+    Raises:
+        ConfigError: RAG_EMBEDDINGS names no known provider.
+    """
+    spec = embedding_provider(settings.embeddings)
+    return f"{spec.name}:{settings.embedding_model or spec.embedding_model}"
+
+
 def llm_provider(name: str) -> ProviderSpec:
     """The provider selected by RAG_LLM=`name`.
 
