@@ -106,9 +106,13 @@ def test_every_command_has_help(command, run):
 
 
 def test_usage_errors_exit_2(fake_env, run):
-    assert run().code == 2
-    assert run("fly").code == 2
-    assert run("search", "x", "--k", "ten").code == 2
+    for argv, message in [
+        ((), "the following arguments are required: COMMAND"),
+        (("fly",), "invalid choice: 'fly'"),
+        (("search", "x", "--k", "ten"), "argument --k: invalid int value: 'ten'"),
+    ]:
+        result = run(*argv)
+        assert result.code == 2 and message in result.err and "Traceback" not in result.err
 
 
 ERRORS = [
