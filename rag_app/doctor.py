@@ -30,6 +30,15 @@ def effective_settings(settings: Settings) -> dict[str, str]:
         elif name == "chroma_headers":
             value = ", ".join(f"{header}: ***" for header in value) or "none"
         shown[name] = str(value)
+    from rag_app.providers.registry import embedding_provider, llm_provider
+
+    for role, spec, model in (
+        ("embeddings", embedding_provider(settings.embeddings), settings.embedding_model),
+        ("llm", llm_provider(settings.llm), settings.llm_model),
+    ):
+        default = spec.embedding_model if role == "embeddings" else spec.llm_model
+        where = f" at {spec.url(settings)}" if spec.url(settings) else ""
+        shown[f"{role} provider"] = f"{spec.label}: {model or default or 'no model'}{where}"
     return shown
 
 

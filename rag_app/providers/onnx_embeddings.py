@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag_app.errors import RagError, first_line
 
+log = logging.getLogger(__name__)  # the CLI shows rag_app's INFO notices on stderr; the library prints nothing
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -54,7 +55,7 @@ class OnnxSentenceEmbeddings(Embeddings):
         key = hashlib.sha256(f"{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
         target = cache_dir() / key / "model.onnx"
         if not target.exists():
-            print("preparing the embedding model for fast start-up (once)…", file=sys.stderr)
+            log.info("preparing the embedding model for fast start-up (once)…")
             try:
                 _export(self.model_dir, target)
             except Exception as err:  # torch/onnx export failures come in many types
