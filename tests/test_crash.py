@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+from tests.test_scale import _index_state
+
 # The CLI in a subprocess, with fake embeddings slowed down so the kill lands mid-ingest.
 SLOW_INGEST = """
 import sys, time
@@ -95,6 +97,9 @@ def _store_count(run) -> int:
 def test_kill_9_mid_ingest_then_reingest_is_exact(crash_env, run):
     proc = _interrupt_mid_ingest(crash_env, signal.SIGKILL, run)
     assert proc.returncode == -signal.SIGKILL
+    # The keyword index never holds a chunk the store lacks, and holds every recorded one.
+    indexed, recorded, in_store = _index_state()
+    assert 0 < len(recorded) <= len(indexed) and recorded <= indexed <= in_store
     assert set(run("stats", "--json").json()) == {
         "store",
         "location",
@@ -109,6 +114,8 @@ def test_kill_9_mid_ingest_then_reingest_is_exact(crash_env, run):
     assert finished.code == 0 and "300 files read" in finished.out
     assert run("stats", "--json").json()["chunks"] == FILES
     assert _store_count(run) == FILES
+    indexed, recorded, in_store = _index_state()
+    assert indexed == recorded == in_store and len(indexed) == FILES
 
 
 def test_ctrl_c_is_one_line_and_resumable(crash_env, run):

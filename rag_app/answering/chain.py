@@ -68,15 +68,9 @@ class QA:
     def retriever_for(self, k: int) -> BaseRetriever:
         """Hybrid (BM25 + vector, fused) or vector-only, per RAG_RETRIEVER, returning `k` chunks."""
         if self._base is None:
-            from rag_app.retrieval.retrievers import HybridRetriever, ScoredRetriever
+            from rag_app.retrieval.retrievers import build_retriever
 
-            if self.settings.retriever == "hybrid":
-                from rag_app.stores.batched import BatchedStore
-
-                documents = BatchedStore(self.vectorstore).get_by_ids(self.catalog.keys())
-                self._base = HybridRetriever(vectorstore=self.vectorstore, documents=documents, k=k)
-            else:
-                self._base = ScoredRetriever(vectorstore=self.vectorstore, k=k)
+            self._base = build_retriever(self.settings, self.catalog, self.vectorstore, k)
         inner = self._base if self._base.k == k else self._base.model_copy(update={"k": k})
         return StoreGuard(inner=inner, where=f"{self.settings.vector_store} at {stores.location(self.settings)}")
 

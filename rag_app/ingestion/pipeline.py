@@ -25,6 +25,7 @@ from rag_app.ingestion.splitter import make_splitter
 from rag_app.providers.embeddings import make_embeddings
 from rag_app.providers.registry import model_name
 from rag_app.results import IngestReport
+from rag_app.retrieval.keyword_index import keyword_index
 from rag_app.stores.batched import BatchedStore, slices
 from rag_app.stores.catalog import Catalog
 
@@ -74,7 +75,11 @@ def _write(
     from langchain_core.indexing import index
 
     embeddings = make_embeddings(settings)
-    store = BatchedStore(stores.open_vectorstore(settings, embeddings))
+    vectorstore = stores.open_vectorstore(settings, embeddings)
+    keywords = keyword_index(catalog)
+    if keywords.count() != catalog.counts()[0]:  # an ingest killed mid-way, or an index older than the store
+        keywords.reconcile(catalog, vectorstore)
+    store = BatchedStore(vectorstore, on_add=keywords.add, on_delete=keywords.delete)
     if catalog.model() is None:
         catalog.set_model(embedding_model, len(embeddings.embed_query("dimension")))
     manager = catalog.record_manager
@@ -227,6 +232,7 @@ def reset(settings: Settings) -> int:
     chunks, _ = catalog.counts()
     with catalog.writing():
         vectorstore = _open_for_maintenance(settings, catalog)
+        keyword_index(catalog).clear()  # first: the keyword index never holds what the store lacks
         vectorstore.delete_collection()
         catalog.forget()
     return chunks
@@ -237,6 +243,5 @@ def _open_for_maintenance(settings: Settings, catalog: Catalog) -> BatchedStore:
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
     recorded = catalog.model()
-    return BatchedStore(
-        stores.open_vectorstore(settings, DeterministicFakeEmbedding(size=recorded[1] if recorded else 8))
-    )
+    vectorstore = stores.open_vectorstore(settings, DeterministicFakeEmbedding(size=recorded[1] if recorded else 8))
+    return BatchedStore(vectorstore, on_delete=keyword_index(catalog).delete)

@@ -15,9 +15,13 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.vectorstores import VectorStore
 
-from rag_app.retrieval.similarity import cosine, tokenize
+from rag_app.config import Settings
+from rag_app.retrieval.keyword_index import KeywordIndex, ensure_in_step, keyword_index
+from rag_app.retrieval.similarity import cosine
+from rag_app.stores.catalog import Catalog
+from rag_app.stores.vectors import search_by_vector, stored_vectors
 
-RRF_K = 60  # the usual reciprocal-rank-fusion constant
+VECTOR_WEIGHT = 0.65  # share of cosine in the fused score, tuned on half the SQuAD articles (bench/quality.md)
 
 
 def _scored(doc: Document, score: float) -> Document:
@@ -42,50 +46,51 @@ class ScoredRetriever(BaseRetriever):
 
 
 class HybridRetriever(BaseRetriever):
-    """Vector and BM25 rankings fused by reciprocal rank fusion; scores stay cosine similarities.
+    """Vector and BM25 (keyword index) results fused by a weighted sum; scores stay cosines.
 
-    The BM25 index is built in memory from `documents` (every chunk of the store).
+    Both sides bring their `fetch_k` best. Every candidate gets both scores: a cosine (from its
+    stored vector when only the keyword side found it) and a BM25 score (asked of the keyword
+    index for chunks only the vector side found). The fused score is
+    `VECTOR_WEIGHT * cosine + (1 - VECTOR_WEIGHT) * bm25 / best bm25` (bench/fusion.py).
     """
 
     vectorstore: VectorStore
-    documents: list[Document]
+    keywords: KeywordIndex
     k: int = 4
     fetch_k: int = 20
-    bm25: object = None
 
-    def model_post_init(self, context: object) -> None:
-        from rank_bm25 import BM25Okapi
-
-        self.bm25 = BM25Okapi([tokenize(d.page_content) or [""] for d in self.documents])
+    model_config = {"arbitrary_types_allowed": True}
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        dense = _similarity_search(self.vectorstore, query, self.fetch_k)
-        scores = self.bm25.get_scores(tokenize(query))  # type: ignore[attr-defined]
-        top = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[: self.fetch_k]
-        sparse = [self.documents[i] for i in top if scores[i] > 0]
+        vector = self.vectorstore.embeddings.embed_query(query)  # type: ignore[union-attr]
+        dense = search_by_vector(self.vectorstore, vector, self.fetch_k)
+        sparse = self.keywords.search(query, self.fetch_k)
+        by_id = {doc.id: doc for doc, _ in sparse} | {doc.id: doc for doc, _ in dense}
+        cosines = {doc.id: score for doc, score in dense}
+        bm25 = {doc.id: score for doc, score in sparse}
+        stored = stored_vectors(self.vectorstore, [key for key in bm25 if key not in cosines])
+        cosines |= {key: cosine(vector, v) for key, v in stored.items()}
+        bm25 |= self.keywords.scores(query, [key for key in cosines if key not in bm25])
+        ranked = fuse({key: cosines.get(key, 0.0) for key in by_id}, bm25)
+        return [_scored(by_id[key], cosines.get(key, 0.0)) for key in ranked[: self.k]]
 
-        fused: dict[str, float] = {}
-        by_id: dict[str, Document] = {}
-        cosine: dict[str, float] = {}
-        for rank, (doc, score) in enumerate(dense):
-            key = doc.id or doc.page_content
-            fused[key] = fused.get(key, 0.0) + 1 / (RRF_K + rank + 1)
-            by_id[key], cosine[key] = doc, score
-        for rank, doc in enumerate(sparse):
-            key = doc.id or doc.page_content
-            fused[key] = fused.get(key, 0.0) + 1 / (RRF_K + rank + 1)
-            by_id.setdefault(key, doc)
-        best = sorted(fused, key=fused.__getitem__, reverse=True)[: self.k]
-        missing = [key for key in best if key not in cosine]
-        if missing:
-            cosine |= self._cosines(query, [by_id[key] for key in missing], missing)
-        return [_scored(by_id[key], cosine[key]) for key in best]
 
-    def _cosines(self, query: str, docs: list[Document], keys: list[str]) -> dict[str, float]:
-        """Cosine similarity of chunks that only BM25 found (so every score means the same)."""
-        embeddings = self.vectorstore.embeddings
-        if embeddings is None:
-            return dict.fromkeys(keys, 0.0)
-        q = embeddings.embed_query(query)
-        vectors = embeddings.embed_documents([d.page_content for d in docs])
-        return {key: cosine(q, v) for key, v in zip(keys, vectors)}
+def fuse(cosines: dict[str, float], bm25: dict[str, float], weight: float = VECTOR_WEIGHT) -> list[str]:
+    """Candidate ids (the keys of `cosines`), best first by `weight * cosine + (1 - weight) *
+    bm25 / best bm25`; a candidate without a BM25 score matched none of the query's words."""
+    best = max(bm25.values(), default=0.0) or 1.0
+    fused = {key: weight * cos + (1 - weight) * bm25.get(key, 0.0) / best for key, cos in cosines.items()}
+    return sorted(fused, key=fused.__getitem__, reverse=True)
+
+
+def build_retriever(settings: Settings, catalog: Catalog, vectorstore: VectorStore, k: int) -> BaseRetriever:
+    """The retriever RAG_RETRIEVER names: hybrid (keyword index + vectors) or vector-only.
+
+    The keyword index is opened, not built: it is reconciled with the catalog only when their
+    counts differ (a store ingested before the index existed, or an ingest killed mid-way).
+    """
+    if settings.retriever != "hybrid":
+        return ScoredRetriever(vectorstore=vectorstore, k=k)
+    keywords = keyword_index(catalog)
+    ensure_in_step(keywords, catalog, vectorstore, catalog.generation()[0])
+    return HybridRetriever(vectorstore=vectorstore, keywords=keywords, k=k)

@@ -6,7 +6,7 @@ unescaped. This module uses the `deeplake` 4.x API directly:
 
 - one dataset with columns `id` (text), `text` (text), `metadata` (dict), `embedding`;
 - `add_texts` with ids is an upsert; `delete` and `get_by_ids` find rows by reading the `id`
-  column, so no id ever goes into a query string;
+  column; `embeddings_by_ids` (a few ids per question) queries them as escaped literals;
 - similarity search is TQL `COSINE_SIMILARITY` (relevance = cosine similarity, higher is closer),
   with metadata filters `{"key": value}` whose values are escaped literals and keys checked names;
 - MMR re-ranks the top `fetch_k` with LangChain's `maximal_marginal_relevance`.
@@ -197,6 +197,19 @@ class DeepLakeVectorStore(VectorStore):
         self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None
     ) -> list[tuple[Document, float]]:
         return [(self._row_document(row), score) for row, score in self._search(embedding, k, filter)]
+
+    def similarity_search_by_vector_with_relevance_scores(
+        self, embedding: list[float], k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
+    ) -> list[tuple[Document, float]]:
+        """Top-k documents and their cosine similarity to `embedding` (named as Chroma names it)."""
+        return self.similarity_search_with_score_by_vector(embedding, k, filter)
+
+    def embeddings_by_ids(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vector of each id that exists (ids go into TQL as escaped literals)."""
+        if not ids or len(self) == 0:
+            return {}
+        rows = self._ds.query(f"SELECT id, embedding WHERE id IN ({', '.join(map(_literal, ids))})")
+        return {row["id"]: [float(x) for x in row["embedding"]] for row in rows}
 
     def similarity_search(
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any

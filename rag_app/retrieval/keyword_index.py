@@ -1,0 +1,206 @@
+"""BM25 keyword search over the stored chunks, kept on disk beside the catalog (SQLite FTS5).
+
+Why FTS5 rather than the alternatives (figures in bench/speed.md and README):
+- Chroma's own BM25 sparse index and Search API refuse to run locally ("Sparse vector indexing is
+  not enabled in local"); Deep Lake 4's BM25 index works but serves Deep Lake only.
+- `bm25s` loads memory-mapped and fast, but its index is static: every ingest or delete would
+  rebuild it from every chunk, which is the cost this module exists to remove.
+- FTS5 ships inside Python's sqlite3: an inverted index updated row by row in transactions,
+  read without loading it, ranked by Okapi BM25, with the Porter stemmer. On the SQuAD sample
+  it ranks at least as well as bm25s with PyStemmer.
+
+One file per store (`keywords-<digest>.sqlite` in RAG_PERSIST_DIR), holding each chunk's id,
+text and metadata, so a keyword hit needs nothing from the vector store. `BatchedStore` mirrors
+every ingest write here: added after the store has a chunk, deleted before the store loses one.
+A crash can therefore leave the index holding chunks the catalog does not record yet (never
+chunks the store lacks); `reconcile` puts it back in step with the catalog, and runs whenever
+the two counts differ (after a crash, or on a store ingested before this index existed).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from langchain_core.documents import Document
+
+from rag_app.errors import RagError
+from rag_app.retrieval.similarity import tokenize
+
+if TYPE_CHECKING:
+    from langchain_core.vectorstores import VectorStore
+
+    from rag_app.stores.catalog import Catalog
+
+SLICE = 500  # ids per statement, well below SQLite's variable limit
+_SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5("
+    "text, id UNINDEXED, metadata UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')",
+    "CREATE TABLE IF NOT EXISTS ids (id TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID",
+)
+
+
+def match_expression(query: str) -> str:
+    """An FTS5 query matching any of the query's words (stop words dropped), each quoted."""
+    return " OR ".join(f'"{word}"' for word in sorted(set(tokenize(query))))
+
+
+class KeywordIndex:
+    """The BM25 index of one store's chunks, in the SQLite file at `path`; safe to share across threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _locked(self) -> Iterator[sqlite3.Connection]:
+        """The connection, used by one thread at a time (statements and their fetches)."""
+        with self._lock:
+            yield self.db
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                db.execute("PRAGMA journal_mode = WAL")  # readers go on while an ingest writes
+                with db:
+                    for statement in _SCHEMA:
+                        db.execute(statement)
+            except (OSError, sqlite3.Error) as err:
+                raise RagError(f"cannot open the keyword index {self.path}: {err}") from None
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def count(self) -> int:
+        """How many chunks the index holds."""
+        with self._locked() as db:
+            return int(db.execute("SELECT COUNT(*) FROM ids").fetchone()[0])
+
+    def add(self, docs: Sequence[Document]) -> None:
+        """Index chunks (each with an `id`); a chunk already indexed under that id is replaced."""
+        with self._locked() as db, db:
+            self._delete(db, [d.id for d in docs if d.id])
+            for doc in docs:
+                cursor = db.execute(
+                    "INSERT INTO chunks (text, id, metadata) VALUES (?, ?, ?)",
+                    (doc.page_content, doc.id, json.dumps(doc.metadata, ensure_ascii=False)),
+                )
+                db.execute("INSERT INTO ids VALUES (?, ?)", (doc.id, cursor.lastrowid))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove chunks by id; unknown ids are ignored."""
+        with self._locked() as db, db:
+            self._delete(db, list(ids))
+
+    @staticmethod
+    def _delete(db: sqlite3.Connection, ids: list[str]) -> None:
+        for start in range(0, len(ids), SLICE):
+            part = ids[start : start + SLICE]
+            marks = ",".join("?" * len(part))
+            db.execute(f"DELETE FROM chunks WHERE rowid IN (SELECT doc FROM ids WHERE id IN ({marks}))", part)
+            db.execute(f"DELETE FROM ids WHERE id IN ({marks})", part)
+
+    def clear(self) -> None:
+        """Remove every chunk."""
+        with self._locked() as db, db:
+            db.execute("DROP TABLE IF EXISTS chunks")
+            db.execute("DROP TABLE IF EXISTS ids")
+            for statement in _SCHEMA:
+                db.execute(statement)
+
+    def search(self, query: str, k: int) -> list[tuple[Document, float]]:
+        """The `k` best chunks by BM25 for any of the query's words, with their BM25 score."""
+        expression = match_expression(query)
+        if not expression:
+            return []
+        with self._locked() as db:
+            rows = db.execute(
+                "SELECT id, text, metadata, -bm25(chunks) FROM chunks WHERE chunks MATCH ? ORDER BY rank LIMIT ?",
+                (expression, int(k)),
+            ).fetchall()
+        return [
+            (Document(page_content=text, metadata=json.loads(metadata), id=key), float(score))
+            for key, text, metadata, score in rows
+        ]
+
+    def scores(self, query: str, ids: Sequence[str]) -> dict[str, float]:
+        """BM25 scores of the given chunks for `query` (chunks matching none of its words: absent)."""
+        expression = match_expression(query)
+        if not expression or not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        with self._locked() as db:
+            rows = db.execute(
+                f"SELECT id, -bm25(chunks) FROM chunks WHERE chunks MATCH ?"
+                f" AND rowid IN (SELECT doc FROM ids WHERE id IN ({marks}))",
+                (expression, *ids),
+            ).fetchall()
+        return {key: float(score) for key, score in rows}
+
+    def reconcile(self, catalog: Catalog, store: VectorStore) -> int:
+        """Make the index hold exactly the chunks the catalog records (texts read from `store`).
+
+        Returns how many chunks were added or removed. Call it holding the catalog's write lock.
+        """
+        from rag_app.stores.batched import BatchedStore
+
+        with self._locked() as db:
+            extra, missing = self._differences(db, catalog)
+        self.delete(extra)
+        batched = BatchedStore(store)
+        for start in range(0, len(missing), batched.limit):
+            self.add(batched.get_by_ids(missing[start : start + batched.limit]))
+        return len(extra) + len(missing)
+
+    @staticmethod
+    def _differences(db: sqlite3.Connection, catalog: Catalog) -> tuple[list[str], list[str]]:
+        """(ids indexed but not recorded, ids recorded but not indexed), compared inside SQLite."""
+        db.execute("ATTACH DATABASE ? AS catalog", (str(catalog.path),))
+        try:
+            recorded = "SELECT key FROM catalog.upsertion_record WHERE namespace = ?"
+            extra = [k for (k,) in db.execute(f"SELECT id FROM ids WHERE id NOT IN ({recorded})", (catalog.namespace,))]
+            missing = [
+                k for (k,) in db.execute(f"{recorded} AND key NOT IN (SELECT id FROM ids)", (catalog.namespace,))
+            ]
+        except sqlite3.OperationalError as err:
+            if "no such table" not in str(err):
+                raise RagError(f"cannot compare the keyword index with the catalog: {err}") from None
+            extra, missing = [k for (k,) in db.execute("SELECT id FROM ids")], []
+        finally:
+            db.execute("DETACH DATABASE catalog")
+        return extra, missing
+
+
+def keyword_index(catalog: Catalog) -> KeywordIndex:
+    """The keyword index of the store `catalog` describes (its file named after the namespace)."""
+    digest = hashlib.sha256(catalog.namespace.encode()).hexdigest()[:16]
+    return KeywordIndex(catalog.directory / f"keywords-{digest}.sqlite")
+
+
+def ensure_in_step(index: KeywordIndex, catalog: Catalog, store: VectorStore, recorded: int) -> None:
+    """Reconcile when the index and the catalog (`recorded` chunks) disagree and no ingest is running.
+
+    While another process ingests, counts differ by design and the index is used as it is.
+    """
+    if index.count() == recorded:
+        return
+    try:
+        with catalog.writing():
+            index.reconcile(catalog, store)
+    except RagError as err:
+        if "another ingest is writing" not in str(err):
+            raise
