@@ -84,14 +84,15 @@ def test_cohere_embeddings(workdir, server, docs, run, monkeypatch):
     monkeypatch.setenv("RAG_LLM", "fake")
     assert run("ingest", str(docs)).code == 0
     found = run("search", "Eiffel Tower", "--json").json()["results"]
-    assert found[0]["source"] == "landmarks.pdf"
+    # The fake server's vectors are hashes: cosine ranks at random, so only membership is checked.
+    assert "landmarks.pdf" in {r["source"] for r in found}
     calls = [r for r in server.requests if r["path"].endswith("/embed")]
     assert calls and all(r["body"]["model"] == "embed-multilingual-v3.0" for r in calls)
     assert all(r["headers"]["authorization"] == f"Bearer {KEY}" for r in calls)
     assert {r["body"].get("input_type") for r in calls} == {"search_document", "search_query"}
     asked = run("ask", "Where is the Eiffel Tower?", "--json").json()
     assert asked["answer"] == "fake answer"
-    assert asked["sources"][0]["source"] == "landmarks.pdf"
+    assert "landmarks.pdf" in {r["source"] for r in asked["sources"]}
 
 
 def test_missing_keys_name_the_variable(workdir, docs, run, monkeypatch):
