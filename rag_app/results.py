@@ -67,6 +67,10 @@ class IngestReport:
     deleted: int = 0
     seconds: float = 0.0
     dry_run: bool = False
+    resynced: int = 0
+    """Catalog records dropped because the store had lost their chunks (stored again)."""
+    notes: list[str] = field(default_factory=list)
+    """Things the user should know, such as a store that disagreed with its catalog."""
 
     def summary(self) -> str:
         """One line for people: files read and skipped, chunks added, updated, present, removed."""
@@ -119,6 +123,10 @@ class Stats:
     embedding_model: str
     dimension: int | None
     collection: str
+    catalog_chunks: int = 0
+    """Chunks the ingest catalog lists (equal to `chunks` unless the store changed behind it)."""
+    warning: str | None = None
+    """How the store disagrees with its catalog, if it does."""
 
     def to_dict(self) -> dict[str, Any]:
         """The `stats --json` shape (the collection is shown on the terminal only)."""

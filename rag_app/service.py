@@ -19,6 +19,7 @@ from rag_app import stores
 from rag_app.config import Settings
 from rag_app.errors import ConfigError, EmptyStoreError, RagError
 from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats
+from rag_app.stores.state import disagreement, read_state
 
 if TYPE_CHECKING:
     from rag_app.answering.chain import QA
@@ -45,6 +46,12 @@ class RagService:
         self._lock = threading.Lock()
         self._qa: QA | None = None
         self._generation: tuple | None = None
+        self._chunks = 0
+
+    @property
+    def store_name(self) -> str:
+        """The configured store for people: `chroma at /path/.rag_app/chroma` (touches nothing)."""
+        return f"{self.settings.vector_store} at {stores.location(self.settings)}"
 
     # -- questions -------------------------------------------------------------------------
 
@@ -129,18 +136,20 @@ class RagService:
             raise ConfigError(f"k must be at least 1, not {k}")
         catalog = stores.catalog(self.settings)
         generation = catalog.generation()
-        chunks = generation[0]
-        if chunks == 0:
-            raise EmptyStoreError(f"nothing ingested yet in {stores.location(self.settings)}")
         with self._lock:
             if self._qa is None or generation != self._generation:
                 from rag_app.answering.chain import QA
                 from rag_app.providers.registry import model_name
 
+                state = read_state(self.settings)  # reaches the store first: "cannot reach" beats "empty"
+                if state.chunks == 0:
+                    where = stores.location(self.settings)
+                    problem = disagreement(catalog, state)
+                    raise EmptyStoreError(f"{where}: {problem}" if problem else f"nothing ingested yet in {where}")
                 catalog.check_model(model_name(self.settings))
                 self._qa = QA(self.settings, fresh=self._qa is not None)
-                self._generation = generation
-            return self._qa, min(k, chunks, MAX_K)
+                self._generation, self._chunks = generation, state.chunks
+            return self._qa, min(k, self._chunks, MAX_K)
 
     # -- the store ---------------------------------------------------------------------------
 
@@ -217,9 +226,14 @@ class RagService:
         return [SourceInfo(names[path], path, chunks) for path, chunks in counts]
 
     def stats(self) -> Stats:
-        """Store kind and location, chunk and source counts, and the embedding model."""
+        """What the store holds (counted by the store), its catalog's view, and the embedding model.
+
+        Raises:
+            StoreError: the store cannot be reached or read.
+        """
         catalog = stores.catalog(self.settings)
-        chunks, sources = catalog.counts()
+        recorded_chunks, sources = catalog.counts()
+        state = read_state(self.settings)
         recorded = catalog.model()
         if recorded is None:  # nothing ingested yet: show what ingest would use
             from rag_app.providers.registry import model_name
@@ -228,11 +242,13 @@ class RagService:
         return Stats(
             store=self.settings.vector_store,
             location=stores.location(self.settings),
-            chunks=chunks,
+            chunks=state.chunks,
             sources=sources,
             embedding_model=recorded[0],
             dimension=recorded[1],
             collection=self.settings.collection,
+            catalog_chunks=recorded_chunks,
+            warning=disagreement(catalog, state),
         )
 
     def doctor(self) -> Iterator[Check]:

@@ -15,8 +15,18 @@ def test_ingest_ask_search_stats_json_shapes(fake_env, docs, run):
     stats = run("stats", "--json")
     assert stats.code == 0
     info = stats.json()
-    assert set(info) == {"store", "location", "chunks", "sources", "embedding_model", "dimension"}
-    assert info["store"] == "chroma" and info["chunks"] == 5 and info["sources"] == 4
+    assert set(info) == {
+        "store",
+        "location",
+        "chunks",
+        "sources",
+        "embedding_model",
+        "dimension",
+        "catalog_chunks",
+        "warning",
+    }
+    assert info["store"] == "chroma" and info["chunks"] == info["catalog_chunks"] == 5 and info["sources"] == 4
+    assert info["warning"] is None
     assert (info["embedding_model"], info["dimension"]) == ("fake:256", 256)
 
     searched = run("search", "Michael Jordan", "--k", "3", "--json").json()

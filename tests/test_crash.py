@@ -100,14 +100,7 @@ def test_kill_9_mid_ingest_then_reingest_is_exact(crash_env, run):
     # The keyword index never holds a chunk the store lacks, and holds every recorded one.
     indexed, recorded, in_store = _index_state()
     assert 0 < len(recorded) <= len(indexed) and recorded <= indexed <= in_store
-    assert set(run("stats", "--json").json()) == {
-        "store",
-        "location",
-        "chunks",
-        "sources",
-        "embedding_model",
-        "dimension",
-    }
+    assert run("stats", "--json").json()["chunks"] == _store_count(run)  # what the store holds, not the catalog
     assert run("ask", "What is the value of item 3?", "--json").json()["sources"]
 
     finished = run("ingest", "notes")

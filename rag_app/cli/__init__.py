@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 def _with_hint(err: RagError) -> str:
     """The library's message, plus the command that helps (the library names no commands)."""
     if isinstance(err, EmptyStoreError):
-        return f"{err}: run `{program_name()} ingest PATH` first"
+        when = "first" if str(err).startswith("nothing ingested yet") else "again to re-sync"
+        return f"{err}: run `{program_name()} ingest PATH` {when}"
     if isinstance(err, NotFoundError):
         return f"{err}: `{program_name()} sources` lists what is ingested"
     return str(err)

@@ -33,22 +33,19 @@ def register(commands: Any) -> None:
     reset.set_defaults(run=_reset)
 
 
-def _where(service: Any) -> str:
-    stats = service.stats()
-    return f"{stats.store} at {stats.location}"
-
-
 def _ingest(args: argparse.Namespace, service: Any) -> int:
     with ExitStack() as stack:
         bar: list[Any] = []
 
         def on_start(total: int) -> None:
-            print(f"ingesting {total} file{'' if total == 1 else 's'} into {_where(service)}", file=sys.stderr)
+            print(f"ingesting {total} file{'' if total == 1 else 's'} into {service.store_name}", file=sys.stderr)
             bar.append(stack.enter_context(progress_bar(total, "file")))
 
         report = service.ingest(args.paths, dry_run=args.dry_run, progress=lambda n: bar[0](n), on_start=on_start)
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.json:
         print_json(report.to_dict())
     else:
@@ -75,7 +72,7 @@ def _delete(args: argparse.Namespace, service: Any) -> int:
 
 
 def _reset(args: argparse.Namespace, service: Any) -> int:
-    where = _where(service)
+    where = service.store_name
     if not args.yes:
         if not sys.stdin.isatty():
             raise ConfigError("reset deletes every chunk: add --yes to confirm when not on a terminal")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from rag_app.cli.render import print_json, print_table
@@ -21,6 +22,8 @@ def register(commands: Any) -> None:
 
 def _stats(args: argparse.Namespace, service: Any) -> int:
     stats = service.stats()
+    if stats.warning:
+        print(f"warning: {stats.warning}: run `ingest` on your folders to store them again", file=sys.stderr)
     if args.json:
         print_json(stats.to_dict())
     else:

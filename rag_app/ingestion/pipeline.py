@@ -21,6 +21,7 @@ from rag_app import stores
 from rag_app.config import Settings
 from rag_app.errors import NotFoundError, RagError
 from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
+from rag_app.ingestion.resync import resync
 from rag_app.ingestion.splitter import make_splitter
 from rag_app.providers.embeddings import make_embeddings
 from rag_app.providers.registry import model_name
@@ -28,6 +29,7 @@ from rag_app.results import IngestReport
 from rag_app.retrieval.keyword_index import keyword_index
 from rag_app.stores.batched import BatchedStore, slices
 from rag_app.stores.catalog import Catalog
+from rag_app.stores.state import disagreement, read_state
 
 BATCH_CHUNKS = 256  # chunks per index() call; store calls are cut to the store's limit
 KEY_ENCODER = "sha256"
@@ -56,6 +58,9 @@ def ingest(
     batches = _batches(files, settings, catalog, report, progress)
     gone = _deleted_groups(paths, files, catalog)
     if dry_run:
+        problem = disagreement(catalog, read_state(settings))
+        if problem:
+            report.notes.append(f"{problem}: an ingest would store the missing chunks again")
         _plan(batches, gone, catalog, report)
     else:
         with catalog.writing():
@@ -82,6 +87,9 @@ def _write(
     store = BatchedStore(vectorstore, on_add=keywords.add, on_delete=keywords.delete)
     if catalog.model() is None:
         catalog.set_model(embedding_model, len(embeddings.embed_query("dimension")))
+    report.resynced, problem = resync(catalog, read_state(settings), store)
+    if problem:
+        report.notes.append(f"{problem}: {report.resynced} chunks are stored again")
     manager = catalog.record_manager
     started = manager.get_time()
     for batch, finished in batches:
@@ -101,6 +109,7 @@ def _write(
         if finished:
             report.deleted += _delete_keys(manager.list_keys(group_ids=finished, before=started), catalog, store)
     report.deleted += _remove_groups(gone, catalog, store)
+    catalog.set_store_id(read_state(settings).identity)
 
 
 def _delete_keys(keys: list[str], catalog: Catalog, store: BatchedStore) -> int:

@@ -43,7 +43,7 @@ class Catalog:
             with closing(sqlite3.connect(self.path, timeout=30)) as db:
                 return db.execute(sql, params).fetchall()
         except sqlite3.OperationalError as err:
-            if "no such table" in str(err):
+            if "no such table" in str(err) or "no such column" in str(err):
                 return []
             raise StoreError(f"cannot read the store catalog {self.path}: {err}") from err
         except sqlite3.DatabaseError as err:
@@ -55,8 +55,10 @@ class Catalog:
             with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
                 db.execute(
                     "CREATE TABLE IF NOT EXISTS rag_app_store (namespace TEXT PRIMARY KEY,"
-                    " embedding_model TEXT NOT NULL, dimension INTEGER NOT NULL)"
+                    " embedding_model TEXT NOT NULL, dimension INTEGER NOT NULL, store_id TEXT)"
                 )
+                if "store_id" not in {row[1] for row in db.execute("PRAGMA table_info(rag_app_store)")}:
+                    db.execute("ALTER TABLE rag_app_store ADD COLUMN store_id TEXT")  # catalogs before 0.2
                 db.execute(sql, params)
         except (OSError, sqlite3.Error) as err:
             raise StoreError(f"cannot write the store catalog {self.path}: {err}") from err
@@ -68,10 +70,21 @@ class Catalog:
         )
         return (rows[0][0], int(rows[0][1])) if rows else None
 
+    def store_id(self) -> str:
+        """The identity of the store these records describe ("" when not yet known)."""
+        rows = self._query("SELECT store_id FROM rag_app_store WHERE namespace = ?", (self.namespace,))
+        return str(rows[0][0] or "") if rows else ""
+
+    def set_store_id(self, identity: str) -> None:
+        """Record the identity of the store these records describe."""
+        self._write("UPDATE rag_app_store SET store_id = ? WHERE namespace = ?", (identity, self.namespace))
+
     def set_model(self, embedding_model: str, dimension: int) -> None:
         """Record the embedding model and dimension of this store."""
         self._write(
-            "INSERT OR REPLACE INTO rag_app_store VALUES (?, ?, ?)", (self.namespace, embedding_model, dimension)
+            "INSERT INTO rag_app_store (namespace, embedding_model, dimension) VALUES (?, ?, ?) ON CONFLICT(namespace)"
+            " DO UPDATE SET embedding_model = excluded.embedding_model, dimension = excluded.dimension",
+            (self.namespace, embedding_model, dimension),
         )
 
     def check_model(self, embedding_model: str) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from langchain_core.embeddings import Embeddings
-from langchain_core.vectorstores import VectorStore
+from typing import TYPE_CHECKING, Any
 
 from rag_app.config import Settings
 from rag_app.errors import StoreError, first_line
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.vectorstores import VectorStore
 
 
 def open_chroma(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> VectorStore:
@@ -21,9 +24,29 @@ def open_chroma(settings: Settings, embeddings: Embeddings, fresh: bool = False)
     Raises:
         StoreError: the server cannot be reached, or the folder or collection cannot be opened.
     """
+    from langchain_chroma import Chroma
+
+    client = open_client(settings, fresh)
+    try:
+        return Chroma(
+            client=client,
+            collection_name=settings.collection,
+            embedding_function=embeddings,
+            collection_configuration={"hnsw": {"space": "cosine"}},
+        )
+    except Exception as err:
+        raise StoreError(f"cannot open Chroma collection {settings.collection!r}: {first_line(err)}") from err
+
+
+def open_client(settings: Settings, fresh: bool = False) -> Any:
+    """The chromadb client: an HttpClient for RAG_CHROMA_HOST (checked with a heartbeat), else
+    a PersistentClient in RAG_PERSIST_DIR/chroma (see `open_chroma` for `fresh`).
+
+    Raises:
+        StoreError: the server cannot be reached, or the folder cannot be opened.
+    """
     import chromadb
     from chromadb.config import Settings as ChromaSettings
-    from langchain_chroma import Chroma
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
@@ -48,15 +71,23 @@ def open_chroma(settings: Settings, embeddings: Embeddings, fresh: bool = False)
             client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as err:  # chromadb wraps sqlite and Rust errors in its own types
             raise StoreError(f"cannot open the Chroma store at {path}: {first_line(err)}") from err
+    return client
+
+
+def read_state(settings: Settings) -> tuple[str, int]:
+    """(collection id, chunk count) of the configured collection; ("", 0) when it does not exist.
+
+    Raises:
+        StoreError: the store cannot be reached or read.
+    """
+    client = open_client(settings)
     try:
-        return Chroma(
-            client=client,
-            collection_name=settings.collection,
-            embedding_function=embeddings,
-            collection_configuration={"hnsw": {"space": "cosine"}},
-        )
-    except Exception as err:
-        raise StoreError(f"cannot open Chroma collection {settings.collection!r}: {first_line(err)}") from err
+        collection = client.get_collection(settings.collection)
+    except Exception as err:  # chromadb.errors.NotFoundError, or ValueError in older clients
+        if "does not exist" in str(err) or type(err).__name__ == "NotFoundError":
+            return "", 0
+        raise StoreError(f"cannot read Chroma collection {settings.collection!r}: {first_line(err)}") from err
+    return str(collection.id), int(collection.count())
 
 
 def _forget_cached_client(path: str) -> None:

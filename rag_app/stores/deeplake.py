@@ -109,7 +109,19 @@ class DeepLakeVectorStore(VectorStore):
             ds.add_column("metadata", types.Dict())
             ds.add_column("embedding", types.Embedding(dimension))
             ds.commit()
+        if "rag_app_id" not in ds.metadata.keys():
+            import uuid
+
+            ds.metadata["rag_app_id"] = uuid.uuid4().hex
+            ds.commit()
         return ds
+
+    @property
+    def identity(self) -> str:
+        """A random id written into the dataset when rag_app first stores in it ("" before then):
+        a dataset deleted and created again, or a new `mem://` one, has another."""
+        ds = self._open()
+        return str(ds.metadata["rag_app_id"]) if ds is not None and "rag_app_id" in ds.metadata.keys() else ""
 
     def __len__(self) -> int:
         ds = self._open()
@@ -261,3 +273,13 @@ class DeepLakeVectorStore(VectorStore):
         store = cls(dataset_path, embedding, token=token)
         store.add_texts(texts, metadatas, ids=ids)
         return store
+
+
+def read_state(settings: Settings) -> tuple[str, int]:
+    """(rag_app's id for the dataset, row count); ("", 0) when it does not exist yet.
+
+    Raises:
+        StoreError: the dataset cannot be opened.
+    """
+    store = open_deeplake(settings, embeddings=None)  # type: ignore[arg-type]  # reading only: no model needed
+    return store.identity, len(store)
