@@ -77,49 +77,50 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ChromaServer:
+    """A real Chroma server (the one the chromadb package ships) on loopback, in `path`."""
+
+    def __init__(self, path: Path, port: int | None = None) -> None:
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        self.host, self.port, self.path = "127.0.0.1", port or free_port(), path
+        path.mkdir(parents=True, exist_ok=True)
+        self._log = open(path / "server.log", "wb")
+        code = "import sys; from chromadb.cli.cli import app; sys.exit(app())"
+        argv = ["run", "--path", str(path / "data"), "--host", self.host, "--port", str(self.port)]
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", code, *argv], stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://{self.host}:{self.port}/api/v2/heartbeat", timeout=1)
+                return
+            except OSError as err:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(
+                        f"Chroma server did not start: {(path / 'server.log').read_text()[-2000:]}"
+                    ) from err
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        import subprocess
+
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+        self._log.close()
+
+
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
-    """A real Chroma server (the one the chromadb package ships) on loopback; (host, port)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = open(path / "server.log", "wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from chromadb.cli.cli import app; sys.exit(app())",
-            "run",
-            "--path",
-            str(path / "data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError(
-                    f"Chroma server did not start: {(path / 'server.log').read_text()[-2000:]}"
-                ) from None
-            time.sleep(0.2)
-    yield "127.0.0.1", port
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    """A Chroma server shared by the session's tests; (host, port)."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
+    yield server.host, server.port
+    server.stop()

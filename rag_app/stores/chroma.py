@@ -80,7 +80,7 @@ def read_state(settings: Settings) -> tuple[str, int]:
     Raises:
         StoreError: the store cannot be reached or read.
     """
-    client = open_client(settings)
+    client = open_client(settings, fresh=True)  # what is on disk now, not this process's cached view
     try:
         collection = client.get_collection(settings.collection)
     except Exception as err:  # chromadb.errors.NotFoundError, or ValueError in older clients

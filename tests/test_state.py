@@ -1,0 +1,99 @@
+"""State that never lies: a store emptied, deleted or replaced behind the catalog is noticed,
+reported by `stats`, refused clearly by `ask`, and re-synced by the next `ingest`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from tests.conftest import ChromaServer
+
+
+def _resynced(run, docs, chunks: int = 5) -> None:
+    """`stats` shows the disagreement, `ask` says what happened, `ingest` stores everything again."""
+    stats = run("stats", "--json")
+    info = stats.json()
+    assert (info["chunks"], info["catalog_chunks"]) == (0, chunks) and info["warning"]
+    assert "warning: " in stats.err
+
+    asked = run("ask", "When was Michael Jordan born?")
+    assert asked.code == 1 and asked.err.count("\n") == 1
+    assert "catalog lists 5" in asked.err or "replaced or recreated" in asked.err
+    assert "ingest PATH` again to re-sync" in asked.err and "division by zero" not in asked.err
+
+    again = run("ingest", str(docs))
+    assert again.code == 0 and f"{chunks} chunks added" in again.out and "0 already present" in again.out
+    assert "note: " in again.err
+    info = run("stats", "--json").json()
+    assert (info["chunks"], info["catalog_chunks"], info["warning"]) == (chunks, chunks, None)
+    assert "1963" in run("ask", "When was Michael Jordan born?", "--json").json()["answer"]
+    assert "0 chunks added" in run("ingest", str(docs)).out  # and in step from then on
+
+
+def test_chroma_folder_deleted_behind_the_catalog(fake_env, docs, run):
+    assert "5 chunks added" in run("ingest", str(docs)).out
+    shutil.rmtree(fake_env / ".rag_app" / "chroma")
+    _resynced(run, docs)
+
+
+def test_chroma_emptied_by_hand_keeps_what_is_left(fake_env, docs, run):
+    from rag_app import stores
+    from rag_app.config import Settings
+    from rag_app.stores.chroma import open_client
+
+    run("ingest", str(docs))
+    settings = Settings.from_env()
+    collection = open_client(settings).get_collection(settings.collection)
+    doomed = collection.get(where={"source": "famous_birthdays.txt"}, include=[])["ids"]
+    collection.delete(ids=doomed)
+    assert run("stats", "--json").json()["warning"] == "the store holds 4 chunks but its catalog lists 5"
+    again = run("ingest", str(docs))
+    assert "1 chunk added" in again.out and "4 already present" in again.out, again.out
+    assert run("stats", "--json").json()["chunks"] == 5 and stores.catalog(settings).counts() == (5, 4)
+
+
+def test_a_new_empty_chroma_server_on_the_same_port(fake_env, docs, run, monkeypatch, tmp_path):
+    first = ChromaServer(tmp_path / "server-a")
+    monkeypatch.setenv("RAG_CHROMA_HOST", first.host)
+    monkeypatch.setenv("RAG_CHROMA_PORT", str(first.port))
+    try:
+        assert "5 chunks added" in run("ingest", str(docs)).out
+    finally:
+        first.stop()
+    down = run("stats")
+    assert down.code == 1 and f"cannot reach the Chroma server at 127.0.0.1:{first.port}" in down.err
+    assert "nothing ingested" not in run("search", "x").err
+
+    second = ChromaServer(tmp_path / "server-b", port=first.port)
+    try:
+        _resynced(run, docs)
+    finally:
+        second.stop()
+
+
+def test_deeplake_mem_store_seen_from_a_second_process(fake_env, docs, monkeypatch):
+    monkeypatch.setenv("DEEPLAKE_DATASET_PATH", "mem://shared-name")
+    ingest = [sys.executable, "-m", "rag_app", "ingest", str(docs)]
+    first = subprocess.run(ingest, capture_output=True, text=True)
+    assert "5 chunks added" in first.stdout, first.stderr
+    second = subprocess.run(ingest, capture_output=True, text=True)  # a new process: a new, empty mem:// dataset
+    assert "5 chunks added, 0 updated, 0 already present" in second.stdout, second.stdout + second.stderr
+    assert "note: the store holds 0 chunks but its catalog lists 5" in second.stderr
+
+
+def test_deeplake_folder_deleted_behind_the_catalog(fake_env, docs, run, monkeypatch):
+    monkeypatch.setenv("DEEPLAKE_DATASET_PATH", str(fake_env / "lake"))
+    assert "5 chunks added" in run("ingest", str(docs)).out
+    shutil.rmtree(fake_env / "lake")
+    _resynced(run, docs)
+
+
+def test_port_with_no_server_says_so_instead_of_nothing_ingested(fake_env, run, monkeypatch):
+    from tests.conftest import free_port
+
+    monkeypatch.setenv("RAG_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("RAG_CHROMA_PORT", str(free_port()))
+    for command in (["search", "x"], ["ask", "x"], ["stats"]):
+        result = run(*command)
+        assert result.code == 1 and "cannot reach the Chroma server at 127.0.0.1:" in result.err, command
