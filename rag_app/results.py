@@ -50,9 +50,15 @@ class Answer:
     question: str
     answer: str
     sources: list[Source]
+    standalone_question: str | None = None
+    """The question as rewritten from the conversation and then answered (follow-ups with an LLM only)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"question": self.question, "answer": self.answer, "sources": [s.to_dict() for s in self.sources]}
+        """The `ask --json` shape; `standalone_question` only when the question was rewritten."""
+        data = {"question": self.question, "answer": self.answer, "sources": [s.to_dict() for s in self.sources]}
+        if self.standalone_question is not None:
+            data["standalone_question"] = self.standalone_question
+        return data
 
 
 @dataclass

@@ -8,10 +8,10 @@ another) has changed what is stored. It never prints and never changes process-w
 from __future__ import annotations
 
 import os
-import queue
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from rag_app.stores.state import disagreement, read_state
 
 if TYPE_CHECKING:
     from rag_app.answering.chain import QA
+    from rag_app.answering.conversation import Turn
     from rag_app.doctor import Check
 
 MAX_QUESTION_CHARS = 10_000
@@ -68,66 +69,67 @@ class RagService:
         docs = qa.retriever_for(k).invoke(query)
         return SearchResult(query, [Source.from_document(i, d) for i, d in enumerate(docs, start=1)])
 
-    def ask(self, question: str, k: int | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, history: Sequence[Turn] | None = None) -> Answer:
         """The answer to `question` from the `k` most relevant chunks, with those chunks as sources.
 
+        Args:
+            question: the question.
+            k: chunks to retrieve (default RAG_TOP_K).
+            history: the conversation so far, (question, answer) pairs, oldest first. With an LLM
+                configured, a follow-up ("and when did he retire?") is first rewritten into a
+                standalone question (`Answer.standalone_question`), which is then retrieved and
+                answered. The extractive answerer answers each question alone.
+
         Raises:
-            ConfigError: an empty or over-long question, or k < 1.
+            ConfigError: an empty or over-long question, k < 1, or a history that is not pairs of text.
             EmptyStoreError: nothing is ingested yet.
             StoreError: the store failed.
             ProviderError: the embedding model or the LLM failed.
         """
-        return self._answer(_checked_text(question, "question"), k, callbacks=[])
+        return self._answer(_checked_text(question, "question"), k, [], _checked_history(history))
 
-    def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, k: int | None = None, history: Sequence[Turn] | None = None
+    ) -> Iterator[str | Answer]:
         """The answer to `question` as it is generated: text pieces, then the whole `Answer`.
 
         The pieces joined are the answer, up to surrounding white space (an LLM that streams yields tokens; the extractive
         answerer yields the answer once). The last item is the same `Answer` that `ask` returns.
+        Closing the iterator early (or an exception, such as KeyboardInterrupt, while it waits)
+        cancels the answer: the LLM stops at its next token.
+
+        Args:
+            question, k, history: as for `ask`.
 
         Raises:
             The same errors as `ask`, from the iteration.
         """
-        from rag_app.answering.streaming import TokenQueue
+        from rag_app.answering.streaming import stream_run
 
         question = _checked_text(question, "question")
-        pieces: queue.Queue[Any] = queue.Queue()
-        done = object()
-        outcome: dict[str, Any] = {}
-
-        def run() -> None:
-            try:
-                outcome["answer"] = self._answer(question, k, callbacks=[TokenQueue(pieces)])
-            except BaseException as err:  # handed to the consumer's thread below
-                outcome["error"] = err
-            finally:
-                pieces.put(done)
-
-        threading.Thread(target=run, name="rag-app-answer", daemon=True).start()
+        turns = _checked_history(history)
         streamed = False
-        while (piece := pieces.get()) is not done:
-            streamed = True
-            yield piece
-        if "error" in outcome:
-            raise outcome["error"]
-        answer: Answer = outcome["answer"]
-        if not streamed:
-            yield answer.answer
-        yield answer
+        with closing(stream_run(lambda callbacks: self._answer(question, k, callbacks, turns))) as pieces:
+            for piece in pieces:
+                if isinstance(piece, Answer) and not streamed:
+                    yield piece.answer
+                streamed = True
+                yield piece
 
-    def _answer(self, question: str, k: int | None, callbacks: list[Any]) -> Answer:
+    def _answer(self, question: str, k: int | None, callbacks: list[Any], history: list[Turn]) -> Answer:
         from rag_app.providers.errors import provider_error
 
         qa, k = self._open(k)
         try:
-            result = qa.chain_for(k).invoke({"query": question}, config={"callbacks": callbacks})
+            standalone = qa.standalone(question, history)
+            result = qa.chain_for(k).invoke({"query": standalone or question}, config={"callbacks": callbacks})
         except RagError:  # a StoreError from retrieval, or a ProviderError from the embeddings
             raise
         except Exception as err:
             raise provider_error(err, "LLM", self.settings.llm, self.settings) from err
         docs = result.get("source_documents", [])
         sources = [Source.from_document(i, d) for i, d in enumerate(docs, start=1)]
-        return Answer(question, str(result["result"]).strip(), sources)
+        return Answer(question, str(result["result"]).strip(), sources, standalone_question=standalone)
 
     def _open(self, k: int | None) -> tuple[QA, int]:
         """The QA for the store as it is now (reopened after any ingest), and the effective k."""
@@ -268,6 +270,15 @@ def _checked_text(text: str, what: str) -> str:
     if len(text) > MAX_QUESTION_CHARS:
         raise ConfigError(f"the {what} is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
     return text
+
+
+def _checked_history(history: Any) -> list[Turn]:
+    """The conversation as (question, answer) pairs; empty when there is none."""
+    if not history:
+        return []
+    from rag_app.answering.conversation import checked_history
+
+    return checked_history(history)
 
 
 def safe_file_name(name: str) -> str:

@@ -3,7 +3,10 @@
 OpenAI (`/v1/embeddings` with float or base64 vectors, `/v1/chat/completions` plain or streamed),
 Ollama (`/api/embed`, `/api/chat` streamed as NDJSON or not) and Cohere (`/v1/embed`, `/v2/embed`).
 It records every request (path, headers, JSON body) and can be told to fail: `fail(status, n)`
-answers the next n requests with that status, `delay` makes every answer slow.
+answers the next n requests with that status, `delay` makes every answer slow. `answers` are
+given (one per chat request, in order) before falling back to `answer`; `token_delay` sends a
+streamed answer one token at a time with that pause, and `cut` counts the streams whose reader
+hung up before the end.
 """
 
 from __future__ import annotations
@@ -35,7 +38,10 @@ class FakeProviders:
         self.requests: list[dict[str, Any]] = []
         self.failures: list[int] = []
         self.delay = 0.0
+        self.token_delay = 0.0
+        self.cut = 0
         self.answer = "Michael Jordan was born on 17 February 1963."
+        self.answers: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -45,6 +51,9 @@ class FakeProviders:
 
     def fail(self, status: int, times: int = 1) -> None:
         self.failures += [status] * times
+
+    def next_answer(self) -> str:
+        return self.answers.pop(0) if self.answers else self.answer
 
     def paths(self) -> list[str]:
         return [r["path"] for r in self.requests]
@@ -125,8 +134,26 @@ class FakeProviders:
                     },
                 )
 
+            def _stream(self, parts: list[str], content_type: str) -> None:
+                """Send `parts` as a chunked body, pausing `token_delay` before each one."""
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                try:
+                    for part in parts:
+                        time.sleep(fake.token_delay)
+                        data = part.encode()
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                        self.wfile.flush()
+                    self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    fake.cut += 1
+                    self.close_connection = True
+
             def _openai_chat(self, body: dict) -> None:
                 base = {"id": "chatcmpl-fake", "created": 0, "model": body["model"]}
+                answer = fake.next_answer()
                 if not body.get("stream"):
                     self._reply(
                         200,
@@ -137,14 +164,14 @@ class FakeProviders:
                                 {
                                     "index": 0,
                                     "finish_reason": "stop",
-                                    "message": {"role": "assistant", "content": fake.answer},
+                                    "message": {"role": "assistant", "content": answer},
                                 }
                             ],
                             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                         },
                     )
                     return
-                words = fake.answer.split(" ")
+                words = answer.split(" ")
                 events = [
                     {
                         **base,
@@ -162,8 +189,7 @@ class FakeProviders:
                         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
                     }
                 )
-                data = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
-                self._reply(200, data.encode(), "text/event-stream")
+                self._stream([f"data: {json.dumps(e)}\n\n" for e in events] + ["data: [DONE]\n\n"], "text/event-stream")
 
             def _ollama_embed(self, body: dict) -> None:
                 texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
@@ -177,8 +203,9 @@ class FakeProviders:
                     "done_reason": "stop",
                     "message": {"role": "assistant", "content": ""},
                 }
+                answer = fake.next_answer()
                 if not body.get("stream", True):
-                    self._reply(200, {**done, "message": {"role": "assistant", "content": fake.answer}})
+                    self._reply(200, {**done, "message": {"role": "assistant", "content": answer}})
                     return
                 lines = [
                     {
@@ -187,10 +214,9 @@ class FakeProviders:
                         "done": False,
                         "message": {"role": "assistant", "content": w + " "},
                     }
-                    for w in fake.answer.split(" ")
+                    for w in answer.split(" ")
                 ]
-                data = "".join(json.dumps(x) + "\n" for x in [*lines, done])
-                self._reply(200, data.encode(), "application/x-ndjson")
+                self._stream([json.dumps(x) + "\n" for x in [*lines, done]], "application/x-ndjson")
 
             def _cohere_embed(self, body: dict) -> None:
                 vectors = [vector(t) for t in body.get("texts", [])]

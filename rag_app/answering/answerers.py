@@ -10,6 +10,7 @@ from rag_app.providers.llms import chat_model
 if TYPE_CHECKING:
     from langchain_classic.chains.combine_documents.base import BaseCombineDocumentsChain
     from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseLanguageModel
 
 PROMPT_TEMPLATE = """Answer the question using only the context below. If the context does not \
 contain the answer, say "I don't know." Keep the answer short.
@@ -21,13 +22,20 @@ Question: {question}
 Answer:"""
 
 
-def make_answerer(settings: Settings, embeddings: Embeddings) -> BaseCombineDocumentsChain:
+def make_answerer(
+    settings: Settings, embeddings: Embeddings, llm: BaseLanguageModel | None = None
+) -> BaseCombineDocumentsChain:
     """RetrievalQA's combine-documents chain: "stuff" with our prompt, or the extractive answerer.
+
+    Args:
+        settings: the settings in use.
+        embeddings: the embedding model (the extractive answerer compares sentences with it).
+        llm: the LLM to answer with; by default the one RAG_LLM selects (none: extractive).
 
     Raises:
         ConfigError: RAG_LLM names no known provider, or the provider lacks a key or an extra.
     """
-    llm = chat_model(settings)
+    llm = llm if llm is not None else chat_model(settings)
     if llm is None:
         from rag_app.answering.extractive import ExtractiveAnswerChain
 

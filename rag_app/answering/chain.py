@@ -8,6 +8,8 @@ store changes.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -54,6 +56,14 @@ class QA:
         self.vectorstore = stores.open_vectorstore(settings, self.embeddings, fresh=fresh)
         self._base: Any = None
         self._chains: dict[int, Any] = {}
+        self._condense: Any = None
+
+    @cached_property
+    def llm(self) -> Any:
+        """The configured LLM, made once and shared by the answer and the condense step (None: extractive)."""
+        from rag_app.providers.llms import chat_model
+
+        return chat_model(self.settings)
 
     @property
     def retriever(self) -> BaseRetriever:
@@ -87,8 +97,19 @@ class QA:
                 # documented chain for this job and its warning means nothing to a user.
                 warnings.simplefilter("ignore", LangChainDeprecationWarning)
                 self._chains[k] = RetrievalQA(
-                    combine_documents_chain=make_answerer(self.settings, self.embeddings),
+                    combine_documents_chain=make_answerer(self.settings, self.embeddings, self.llm),
                     retriever=self.retriever_for(k),
                     return_source_documents=True,
                 )
         return self._chains[k]
+
+    def standalone(self, question: str, history: Sequence[tuple[str, str]]) -> str | None:
+        """`question` rewritten by the LLM to stand without `history`; None when there is no
+        history or no LLM (the extractive answerer answers each question alone)."""
+        if not history or self.llm is None:
+            return None
+        from rag_app.answering.conversation import condense_chain, standalone_question
+
+        if self._condense is None:
+            self._condense = condense_chain(self.llm)
+        return standalone_question(self._condense, question, history)
