@@ -22,6 +22,8 @@ from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source,
 from rag_app.stores.state import disagreement, read_state
 
 if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
     from rag_app.answering.chain import QA
     from rag_app.answering.conversation import Turn
     from rag_app.doctor import Check
@@ -48,6 +50,7 @@ class RagService:
         self._qa: QA | None = None
         self._generation: tuple | None = None
         self._chunks = 0
+        self._embeddings: Embeddings | None = None
 
     @property
     def store_name(self) -> str:
@@ -152,6 +155,34 @@ class RagService:
                 self._qa = QA(self.settings, fresh=self._qa is not None)
                 self._generation, self._chunks = generation, state.chunks
             return self._qa, min(k, self._chunks, MAX_K)
+
+    # -- the embedding model -----------------------------------------------------------------
+
+    @property
+    def embeddings(self) -> Embeddings:
+        """The configured embedding model (a LangChain `Embeddings`), loaded on first use.
+
+        Raises:
+            ConfigError: an unknown provider or a missing key.
+            ProviderError: the model cannot be loaded.
+        """
+        with self._lock:
+            if self._embeddings is None:
+                from rag_app.providers.embeddings import make_embeddings
+
+                self._embeddings = make_embeddings(self.settings)
+            return self._embeddings
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        """The configured model's vector of each text, as chunks are embedded when ingested.
+
+        Raises:
+            ConfigError: no texts, or an empty or over-long one.
+            ProviderError: the embedding model failed.
+        """
+        if isinstance(texts, str) or not texts:
+            raise ConfigError("give a list of one or more texts to embed")
+        return self.embeddings.embed_documents([_checked_text(t, "text") for t in texts])
 
     # -- the store ---------------------------------------------------------------------------
 

@@ -14,11 +14,11 @@ import traceback
 from pathlib import Path
 
 from rag_app import __version__
-from rag_app.cli import documents, evaluate, info, query
+from rag_app.cli import documents, embeddings, evaluate, info, query
 from rag_app.errors import EmptyStoreError, NotFoundError, RagError, first_line
 
 EXIT_OK, EXIT_FAILURE, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 0, 1, 141, 130
-GROUPS = (documents, query, info, evaluate)
+GROUPS = (documents, query, info, evaluate, embeddings)
 
 
 def program_name() -> str:
