@@ -26,6 +26,15 @@ PREFIXES = ("RAG_", "OPENAI_", "COHERE_", "OLLAMA_", "DEEPLAKE_", "ACTIVELOOP_")
 _ONLY_GIVEN: ContextVar[bool] = ContextVar("rag_app_only_given", default=False)
 
 
+def default_persist_dir() -> Path:
+    """`./.rag_app` when it exists here, else the per-user data folder (`$XDG_DATA_HOME/rag_app`,
+    by default `~/.local/share/rag_app`), so commands run from any folder find the same store."""
+    here = Path(".rag_app")
+    if here.is_dir():
+        return here
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "rag_app"
+
+
 def _var(name: str, default: Any = None, **constraints: Any) -> Any:
     """A setting read from the environment variable `name`."""
     return Field(default, validation_alias=name, **constraints)
@@ -44,7 +53,7 @@ class Settings(BaseSettings):
     )
 
     vector_store: Literal["chroma", "deeplake"] = _var("RAG_VECTOR_STORE", "chroma")
-    persist_dir: Path = _var("RAG_PERSIST_DIR", Path(".rag_app"))
+    persist_dir: Path = Field(default_factory=default_persist_dir, validation_alias="RAG_PERSIST_DIR")
     collection: str = _var("RAG_COLLECTION", "rag_app", min_length=1)
     embeddings: str = _var("RAG_EMBEDDINGS", "huggingface")
     embedding_model: str = _var("RAG_EMBEDDING_MODEL", "")

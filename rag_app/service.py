@@ -190,16 +190,20 @@ class RagService:
         self,
         paths: list[str | os.PathLike[str]],
         dry_run: bool = False,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[int, int], None] | None = None,
         on_start: Callable[[int], None] | None = None,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
     ) -> IngestReport:
         """Load, split, embed and store files and folders; unchanged files are not embedded again.
 
         Args:
             paths: files or folders (searched recursively).
             dry_run: count what would change, write nothing.
-            progress: called with the number of files just finished.
+            progress: called as files finish, with how many files finished and how many chunks they gave.
             on_start: called once with the number of files found.
+            include: glob patterns; when given, only matching files are read (`*.pdf`, `guides/**`).
+            exclude: glob patterns of files to leave out.
 
         Raises:
             RagError: a path does not exist or holds no supported file.
@@ -208,7 +212,15 @@ class RagService:
         """
         from rag_app.ingestion.pipeline import ingest
 
-        return ingest([str(p) for p in paths], self.settings, progress=progress, on_start=on_start, dry_run=dry_run)
+        return ingest(
+            [str(p) for p in paths],
+            self.settings,
+            progress=progress,
+            on_start=on_start,
+            dry_run=dry_run,
+            include=include,
+            exclude=exclude,
+        )
 
     def ingest_text(self, name: str, text: str) -> IngestReport:
         """Store `text` as a document called `name` (an upload), replacing one of the same name.

@@ -37,6 +37,8 @@ def workdir(tmp_path, monkeypatch):
         if name.startswith(("RAG_", "OPENAI_", "COHERE_", "OLLAMA_", "DEEPLAKE_", "ACTIVELOOP_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+    (tmp_path / ".rag_app").mkdir()  # the store lives here, as after a first `ingest` in this folder
     return tmp_path
 
 

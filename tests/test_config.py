@@ -10,7 +10,16 @@ def test_defaults_need_no_key():
     s = Settings.from_env({})
     assert (s.vector_store, s.embeddings, s.llm) == ("chroma", "huggingface", "extractive")
     assert (s.chunk_size, s.chunk_overlap, s.top_k) == (1500, 300, 5)
-    assert s.persist_dir == Path(".rag_app")
+
+
+def test_store_folder_is_here_when_it_exists_else_per_user(workdir, monkeypatch):
+    assert Settings.from_env({}).persist_dir == Path(".rag_app")
+    (workdir / ".rag_app").rmdir()
+    assert Settings.from_env({}).persist_dir == workdir / "user-data" / "rag_app"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(workdir / "home"))
+    assert Settings.from_env({}).persist_dir == workdir / "home" / ".local" / "share" / "rag_app"
+    assert Settings.from_env({"RAG_PERSIST_DIR": "~/kb"}).persist_dir == workdir / "home" / "kb"
 
 
 def test_deeplake_is_chosen_by_its_path():

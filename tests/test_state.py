@@ -97,3 +97,26 @@ def test_port_with_no_server_says_so_instead_of_nothing_ingested(fake_env, run, 
     for command in (["search", "x"], ["ask", "x"], ["stats"]):
         result = run(*command)
         assert result.code == 1 and "cannot reach the Chroma server at 127.0.0.1:" in result.err, command
+
+
+def test_ingesting_a_subfolder_reuses_every_chunk_and_keeps_names(fake_env, docs, run, monkeypatch):
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    (docs / "pdf").mkdir()
+    shutil.move(docs / "landmarks.pdf", docs / "pdf" / "landmarks.pdf")
+    run("ingest", str(docs))
+    embedded: list[str] = []
+    original = DeterministicFakeEmbedding.embed_documents
+    monkeypatch.setattr(
+        DeterministicFakeEmbedding,
+        "embed_documents",
+        lambda self, texts: embedded.extend(texts) or original(self, texts),
+    )
+    again = run("ingest", str(docs / "pdf"))
+    assert "0 chunks added, 0 updated, 2 already present, 0 removed" in again.out, again.out
+    assert embedded == []  # no embedding call at all
+    listed = {s["path"]: s["chunks"] for s in run("sources", "--json").json()}
+    assert listed[str((docs / "pdf" / "landmarks.pdf").resolve())] == 2 and len(listed) == 4
+    assert run("stats", "--json").json()["chunks"] == 5
+    pages = run("search", "Eiffel Tower", "--json").json()["results"]
+    assert {r["source"] for r in pages if r["page"]} == {"pdf/landmarks.pdf"}  # not renamed to landmarks.pdf

@@ -7,7 +7,7 @@ import sys
 from contextlib import ExitStack
 from typing import Any
 
-from rag_app.cli.render import print_json, progress_bar
+from rag_app.cli.render import ingest_progress, print_json
 from rag_app.errors import ConfigError
 
 EXIT_OK = 0
@@ -18,6 +18,12 @@ def register(commands: Any) -> None:
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
     ingest.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
+    ingest.add_argument(
+        "--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB (repeatable)"
+    )
+    ingest.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="leave out files matching GLOB (repeatable)"
+    )
     ingest.set_defaults(run=_ingest)
 
     sources = commands.add_parser("sources", help="list the ingested files with their chunk counts")
@@ -39,9 +45,16 @@ def _ingest(args: argparse.Namespace, service: Any) -> int:
 
         def on_start(total: int) -> None:
             print(f"ingesting {total} file{'' if total == 1 else 's'} into {service.store_name}", file=sys.stderr)
-            bar.append(stack.enter_context(progress_bar(total, "file")))
+            bar.append(stack.enter_context(ingest_progress(total)))
 
-        report = service.ingest(args.paths, dry_run=args.dry_run, progress=lambda n: bar[0](n), on_start=on_start)
+        report = service.ingest(
+            args.paths,
+            dry_run=args.dry_run,
+            progress=lambda files, chunks: bar[0](files, chunks),
+            on_start=on_start,
+            include=args.include,
+            exclude=args.exclude,
+        )
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     for note in report.notes:

@@ -54,3 +54,26 @@ def progress_bar(total: int, unit: str) -> Iterator[Callable[[int], Any]]:
 
     with tqdm(total=total, unit=unit, file=sys.stderr, leave=False) as bar:
         yield bar.update
+
+
+@contextmanager
+def ingest_progress(total_files: int) -> Iterator[Callable[[int, int], Any]]:
+    """An `advance(files, chunks)` callback: a bar by files (with the time left) that also shows
+    the chunks stored and their rate, on a terminal; nothing elsewhere."""
+    if not sys.stderr.isatty():
+        yield lambda files, chunks: None
+        return
+    import time
+
+    from tqdm import tqdm
+
+    started, stored = time.monotonic(), [0]
+    with tqdm(total=total_files, unit="file", file=sys.stderr, leave=False) as bar:
+
+        def advance(files: int, chunks: int) -> None:
+            stored[0] += chunks
+            rate = stored[0] / max(time.monotonic() - started, 1e-6)
+            bar.set_postfix_str(f"{stored[0]} chunks, {rate:.0f} chunks/s", refresh=False)
+            bar.update(files)
+
+        yield advance

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatch
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -34,10 +35,19 @@ class SourceFile:
     source: str
 
 
-def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[SourceFile], list[tuple[str, str]]]:
+def find_files(
+    paths: list[str | os.PathLike[str]], include: Sequence[str] = (), exclude: Sequence[str] = ()
+) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     """Supported files under `paths` (recursive, sorted) and the (path, reason) of those skipped.
 
-    A path that does not exist is a RagError: nothing is read before every path checks out.
+    Args:
+        paths: files and folders.
+        include: glob patterns (`*.pdf`, `docs/**`); when given, only files whose path below
+            their folder, or whose name, matches one are read.
+        exclude: glob patterns of files to leave out (not reported as skipped).
+
+    Raises:
+        RagError: a path does not exist (nothing is read before every path checks out).
     """
     roots = [Path(p) for p in paths]
     for root in roots:
@@ -53,11 +63,34 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[SourceFile], l
             candidates = sorted(_walk(root, skipped))
             base = root
         for path in candidates:
-            if path.suffix.lower() in SUPPORTED:
-                found.append(SourceFile(path, path.relative_to(base).as_posix()))
+            relative = path.relative_to(base).as_posix()
+            if not _selected(relative, include, exclude):
+                continue
+            if path.suffix.lower() in SUPPORTED or (not path.suffix and _looks_like_text(path)):
+                found.append(SourceFile(path, relative))
             else:
                 skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}"))
     return found, skipped
+
+
+def _selected(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    """Whether a file passes the --include / --exclude globs (matched on its path and its name)."""
+
+    def matches(patterns: Sequence[str]) -> bool:
+        name = relative.rsplit("/", 1)[-1]
+        return any(fnmatch(relative, p) or fnmatch(name, p) for p in patterns)
+
+    return (not include or matches(include)) and not matches(exclude)
+
+
+def _looks_like_text(path: Path) -> bool:
+    """A file without an extension (`GPL-3`, `README`) is read as text when its start has no NUL byte."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(8192)
+    except OSError:
+        return False
+    return not head or (head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" not in head)
 
 
 def _walk(root: Path, skipped: list[tuple[str, str]]) -> Iterator[Path]:

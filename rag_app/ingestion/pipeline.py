@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +20,12 @@ from langchain_core.documents import Document
 from rag_app import stores
 from rag_app.config import Settings
 from rag_app.errors import NotFoundError, RagError
+from rag_app.ingestion.identity import chunk_id
 from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
 from rag_app.ingestion.resync import resync
 from rag_app.ingestion.splitter import make_splitter
 from rag_app.providers.embeddings import make_embeddings
+from rag_app.providers.huggingface import check_device
 from rag_app.providers.registry import model_name
 from rag_app.results import IngestReport
 from rag_app.retrieval.keyword_index import keyword_index
@@ -32,19 +34,20 @@ from rag_app.stores.catalog import Catalog
 from rag_app.stores.state import disagreement, read_state
 
 BATCH_CHUNKS = 256  # chunks per index() call; store calls are cut to the store's limit
-KEY_ENCODER = "sha256"
 
 
 def ingest(
     paths: list[str],
     settings: Settings,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     dry_run: bool = False,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> IngestReport:
-    """Ingest `paths` into the configured store; `progress(n)` is called as files finish."""
+    """Ingest `paths` into the configured store; `progress(files, chunks)` is called as files finish."""
     started = time.perf_counter()
-    files, skipped = find_files(paths)
+    files, skipped = find_files(paths, include, exclude)
     report = IngestReport(skipped=skipped, dry_run=dry_run)
     if not files:
         raise RagError(
@@ -53,6 +56,8 @@ def ingest(
     catalog = stores.catalog(settings)
     embedding_model = model_name(settings)
     catalog.check_model(embedding_model)
+    if settings.embeddings == "huggingface":
+        check_device(settings.embedding_device)  # a wrong device fails now, not after reading every file
     if on_start:
         on_start(len(files))
     batches = _batches(files, settings, catalog, report, progress)
@@ -103,7 +108,7 @@ def _write(
                 store,
                 cleanup=None,
                 source_id_key="path",
-                key_encoder=KEY_ENCODER,
+                key_encoder=chunk_id,
                 batch_size=len(batch),
             )
         if finished:
@@ -137,9 +142,7 @@ def _changes(chunks: list[Document], catalog: Catalog) -> _Changes:
     """How an ingest treats one file's chunks: new chunks of a new file (added), new chunks of a
     file already ingested (updated), chunks already stored, and stale old chunks."""
     # index() offers no dry run; its own hashing helper gives the ids it will use.
-    from langchain_core.indexing.api import _get_document_with_hash
-
-    ids = {_get_document_with_hash(doc, key_encoder=KEY_ENCODER).id for doc in chunks}
+    ids = {chunk_id(doc) for doc in chunks}
     recorded = catalog.keys_of([chunks[0].metadata["path"]])
     new = len(ids - recorded)
     return _Changes(
@@ -164,7 +167,7 @@ def _batches(
     settings: Settings,
     catalog: Catalog,
     report: IngestReport,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
 ) -> Iterator[tuple[list[Document], list[str]]]:
     """Batches of BATCH_CHUNKS chunks, cut across files, each with the files whose last chunk it holds.
 
@@ -201,7 +204,7 @@ def _batches(
                 yield batch, finished
                 batch, finished = [], []
         if progress:
-            progress(1)
+            progress(1, len(chunks))
     if batch or finished:
         yield batch, finished
 
