@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     chunk_overlap: int = _var("RAG_CHUNK_OVERLAP", 300, ge=0)
     top_k: int = _var("RAG_TOP_K", 5, ge=1)
     max_file_mb: int = _var("RAG_MAX_FILE_MB", 50, ge=1)
+    max_upload_files: int = _var("RAG_MAX_UPLOAD_FILES", 20, ge=1)
+    api_key: SecretStr = _var("RAG_API_KEY", SecretStr(""))
     retriever: Literal["hybrid", "vector"] = _var("RAG_RETRIEVER", "hybrid")
     min_score: float = _var("RAG_MIN_SCORE", 0.6)
     lexical_weight: float = _var("RAG_LEXICAL_WEIGHT", 0.5)

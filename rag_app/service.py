@@ -8,12 +8,11 @@ another) has changed what is stored. It never prints and never changes process-w
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rag_app import stores
 from rag_app.config import Settings
@@ -30,8 +29,6 @@ if TYPE_CHECKING:
 
 MAX_QUESTION_CHARS = 10_000
 MAX_K = 1000
-UPLOADS = "uploads"
-_SAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
 class RagService:
@@ -152,7 +149,8 @@ class RagService:
                     problem = disagreement(catalog, state)
                     raise EmptyStoreError(f"{where}: {problem}" if problem else f"nothing ingested yet in {where}")
                 catalog.check_model(model_name(self.settings))
-                self._qa = QA(self.settings, fresh=self._qa is not None)
+                self._qa = QA(self.settings, fresh=self._qa is not None, embeddings=self._embeddings)
+                self._embeddings = self._qa.embeddings  # one model for answering and for embed()
                 self._generation, self._chunks = generation, state.chunks
             return self._qa, min(k, self._chunks, MAX_K)
 
@@ -231,19 +229,38 @@ class RagService:
         Raises:
             ConfigError: the name is empty once sanitised, or its type is not supported.
         """
-        from rag_app.ingestion.loaders import SUPPORTED
+        return self.ingest_files([(name, text.encode("utf-8"))])
 
-        safe = safe_file_name(name)
-        if Path(safe).suffix.lower() not in SUPPORTED:
-            raise ConfigError(f"unsupported file type for {safe!r}: use one of {', '.join(sorted(SUPPORTED))}")
-        folder = (self.settings.persist_dir / UPLOADS).resolve()
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / safe
-        target.write_text(text, encoding="utf-8")
-        return self.ingest([target])
+    def ingest_files(self, files: list[tuple[str, bytes | BinaryIO]]) -> IngestReport:
+        """Store uploaded files in `RAG_PERSIST_DIR/uploads` and ingest them, as one ingest.
+
+        Each name is reduced to a plain file name (no folders, no `..`); a file of the same name
+        is replaced. The store's write lock is taken before anything is written, so while another
+        ingest runs nothing is written at all. New files that the ingest skips (empty, unreadable)
+        or that a failed ingest leaves behind are removed again.
+
+        Args:
+            files: (name, content) pairs; content is bytes or a binary file object, read to its end.
+
+        Returns:
+            The ingest report (skipped files listed with their reasons).
+
+        Raises:
+            ConfigError: no files; a name unusable once sanitised; a type no loader reads; two files of one name.
+            BusyError: another ingest is writing to this store.
+            StoreError / ProviderError: the uploads folder, the store or the embedding model failed.
+        """
+        from rag_app.ingestion.uploads import checked_names, saved
+
+        named = checked_names(files)
+        with stores.catalog(self.settings).writing(), saved(self._uploads(), named) as (targets, reports):
+            reports.append(self.ingest(targets))
+        return reports[0]
 
     def delete(self, source: str) -> Deleted:
         """Remove every chunk of one ingested file, named by path or by its source name.
+
+        An uploaded file's copy in `RAG_PERSIST_DIR/uploads` is removed as well; other files are never touched.
 
         Raises:
             NotFoundError: no ingested file (or more than one) matches `source`.
@@ -251,7 +268,10 @@ class RagService:
         """
         from rag_app.ingestion.pipeline import delete_source
 
-        path, removed = delete_source(self.settings, source)
+        with stores.catalog(self.settings).writing():
+            path, removed = delete_source(self.settings, source)
+            if Path(path).parent == self._uploads():  # rag_app's own copy of an upload goes too
+                Path(path).unlink(missing_ok=True)
         return Deleted(path, removed)
 
     def reset(self) -> int:
@@ -263,6 +283,11 @@ class RagService:
         from rag_app.ingestion.pipeline import reset
 
         return reset(self.settings)
+
+    def _uploads(self) -> Path:
+        from rag_app.ingestion.uploads import UPLOADS
+
+        return (self.settings.persist_dir / UPLOADS).resolve()
 
     def sources(self) -> list[SourceInfo]:
         """The ingested files with their chunk counts, by path."""
@@ -322,18 +347,6 @@ def _checked_history(history: Any) -> list[Turn]:
     from rag_app.answering.conversation import checked_history
 
     return checked_history(history)
-
-
-def safe_file_name(name: str) -> str:
-    """`name` as a plain file name: its last path part, with unusual characters replaced.
-
-    Raises:
-        ConfigError: nothing usable is left.
-    """
-    base = _SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip(" .")
-    if not base or base.startswith("."):
-        raise ConfigError(f"{name!r} is not a usable file name")
-    return base[:200]
 
 
 def short_names(paths: list[str]) -> dict[str, str]:

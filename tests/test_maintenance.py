@@ -1,5 +1,7 @@
 """Incremental ingest, dry runs, delete, reset, locking and bad input through the CLI."""
 
+import threading
+
 import pytest
 
 
@@ -68,11 +70,24 @@ def test_second_writer_fails_clearly_while_reads_go_on(fake_env, docs, run):
     from rag_app.config import Settings
 
     run("ingest", str(docs))
-    with stores.catalog(Settings.from_env()).writing():
+    holding, release = threading.Event(), threading.Event()
+
+    def other_writer():  # another thread: the lock is re-entrant within one thread only
+        with stores.catalog(Settings.from_env()).writing():
+            holding.set()
+            release.wait(60)
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    try:
+        assert holding.wait(10)
         blocked = run("ingest", str(docs))
         assert blocked.code == 1 and "another ingest is writing to" in blocked.err
         assert run("ask", "When was Napoleon born?", "--json").json()["sources"]
         assert run("stats", "--json").json()["chunks"] == 5
+    finally:
+        release.set()
+        writer.join()
     assert run("ingest", str(docs)).code == 0
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 
 from rag_app import stores
@@ -46,13 +47,16 @@ class QA:
         settings: the settings in use.
         k: chunks per question for `retriever` and `chain` (default RAG_TOP_K).
         fresh: open a new store client, so that writes made by other processes are seen.
+        embeddings: the configured embedding model, if already loaded.
     """
 
-    def __init__(self, settings: Settings, k: int | None = None, fresh: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, k: int | None = None, fresh: bool = False, embeddings: Embeddings | None = None
+    ) -> None:
         self.settings = settings
         self.k = k or settings.top_k
         self.catalog: Catalog = stores.catalog(settings)
-        self.embeddings = make_embeddings(settings)
+        self.embeddings = embeddings or make_embeddings(settings)
         self.vectorstore = stores.open_vectorstore(settings, self.embeddings, fresh=fresh)
         self._base: Any = None
         self._chains: dict[int, Any] = {}

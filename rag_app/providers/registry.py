@@ -66,7 +66,7 @@ def secrets(settings: Settings | None = None) -> list[str]:
         values += [part.partition(":")[2] for part in raw.split(";")] if name == "RAG_CHROMA_HEADERS" else [raw]
     if settings is not None:
         values += [s.key(settings) for s in PROVIDERS.values()]
-        values += [_secret(settings.activeloop_token), *settings.chroma_headers.values()]
+        values += [_secret(settings.activeloop_token), _secret(settings.api_key), *settings.chroma_headers.values()]
     return sorted({v.strip() for v in values if len(v.strip()) >= 4}, key=len, reverse=True)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 DB_NAME = "catalog.sqlite"
 LOCK_NAME = "ingest.lock"
 _RECORDS = "upsertion_record"  # SQLRecordManager's table
+_HELD = threading.local()  # catalog directories whose write lock the current thread holds
 
 
 class Catalog:
@@ -159,7 +161,15 @@ class Catalog:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold this catalog's write lock; a second writer fails at once with a clear message."""
+        """Hold this catalog's write lock; a second writer fails at once with a clear message.
+
+        The lock is re-entrant within one thread (an upload writes its files, then ingests them,
+        under one lock); another thread or process is a second writer.
+        """
+        held: set[Path] = _HELD.__dict__.setdefault("directories", set())
+        if self.directory in held:
+            yield
+            return
         self._write("SELECT 1")
         lock_path = self.directory / LOCK_NAME
         with open(lock_path, "w") as lock:
@@ -169,7 +179,9 @@ class Catalog:
                 raise BusyError(
                     f"another ingest is writing to {self.directory}: wait for it to finish and try again"
                 ) from err
+            held.add(self.directory)
             try:
                 yield
             finally:
+                held.discard(self.directory)
                 fcntl.flock(lock, fcntl.LOCK_UN)

@@ -1,0 +1,96 @@
+"""Uploaded files: checked names, written whole into rag_app's uploads folder, tidied after a failed ingest.
+
+An upload never names a place on the server: each name is reduced to a plain file name inside
+`RAG_PERSIST_DIR/uploads`, and only the types a loader reads are accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from rag_app.errors import ConfigError, StoreError
+from rag_app.ingestion.loaders import SUPPORTED
+from rag_app.results import IngestReport
+
+UPLOADS = "uploads"
+_SAFE_NAME = re.compile(r"[^\w.\- ]+")
+
+
+def safe_file_name(name: str) -> str:
+    """`name` as a plain file name: its last path part, with unusual characters replaced.
+
+    Raises:
+        ConfigError: nothing usable is left.
+    """
+    base = _SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip(" .")
+    if not base or base.startswith("."):
+        raise ConfigError(f"{name!r} is not a usable file name")
+    suffix = Path(base).suffix[:20]
+    return base[: 200 - len(suffix)].rstrip(" .") + suffix if len(base) > 200 else base
+
+
+def checked_names(files: list[tuple[str, bytes | BinaryIO]]) -> dict[str, bytes | BinaryIO]:
+    """The uploads by safe file name.
+
+    Raises:
+        ConfigError: no files; a name unusable once sanitised; a type no loader reads; two files of one name.
+    """
+    if not files:
+        raise ConfigError("no files given")
+    named: dict[str, bytes | BinaryIO] = {}
+    for name, content in files:
+        safe = safe_file_name(name)
+        if Path(safe).suffix.lower() not in SUPPORTED:
+            raise ConfigError(f"unsupported file type for {safe!r}: use one of {', '.join(sorted(SUPPORTED))}")
+        if safe in named:
+            raise ConfigError(f"two files are named {safe!r}")
+        named[safe] = content
+    return named
+
+
+@contextmanager
+def saved(folder: Path, named: dict[str, bytes | BinaryIO]) -> Iterator[tuple[list[Path], list[IngestReport]]]:
+    """Write the uploads into `folder`; yields their paths and a list to put the ingest report in.
+
+    New files are removed again when the body fails, or when the report lists them as skipped.
+
+    Raises:
+        StoreError: a file cannot be written.
+    """
+    targets = [folder / name for name in named]
+    new = [target for target in targets if not target.exists()]
+    reports: list[IngestReport] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for target, content in zip(targets, named.values()):
+            _save(target, content)
+        yield targets, reports
+    except BaseException:
+        for target in new:
+            target.unlink(missing_ok=True)
+        raise
+    skipped = {path for report in reports for path, _ in report.skipped}
+    for target in new:
+        if str(target) in skipped:
+            target.unlink(missing_ok=True)
+
+
+def _save(target: Path, content: bytes | BinaryIO) -> None:
+    """Write `content` to `target` through a hidden temporary file, so no reader sees half a file."""
+    part = target.with_name(f".{target.name}.part")
+    try:
+        with open(part, "wb") as out:
+            if isinstance(content, bytes):
+                out.write(content)
+            else:
+                shutil.copyfileobj(content, out)
+        os.replace(part, target)
+    except OSError as err:
+        part.unlink(missing_ok=True)
+        raise StoreError(f"cannot store the upload {target.name}: {err.strerror or err}") from err
