@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     )
     deeplake_dataset_path: str = _var("DEEPLAKE_DATASET_PATH", "")
     activeloop_token: SecretStr = _var("ACTIVELOOP_TOKEN", SecretStr(""))
+    mcp_ingest_roots: str = _var("RAG_MCP_INGEST_ROOTS", "")
     debug: bool = _var("RAG_DEBUG", False)
 
     @classmethod

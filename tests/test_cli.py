@@ -109,7 +109,7 @@ def test_skipped_files_are_reported_and_counted(fake_env, docs, run):
     assert "empty.txt: empty file" in result.err and "photo.jpg: unsupported file type .jpg" in result.err
 
 
-@pytest.mark.parametrize("command", ["ingest", "ask", "search", "stats"])
+@pytest.mark.parametrize("command", ["ingest", "ask", "search", "stats", "chat", "mcp"])
 def test_every_command_has_help(command, run):
     result = run(command, "--help")
     assert result.code == 0 and "usage: python -m rag_app " + command in result.out
@@ -199,7 +199,7 @@ def test_debug_shows_the_traceback(fake_env, run, monkeypatch):
 
 def test_parser_lists_every_command():
     text = build_parser().format_help()
-    for command in ("ingest", "ask", "search", "stats"):
+    for command in ("ingest", "ask", "search", "stats", "chat", "mcp"):
         assert command in text
 
 

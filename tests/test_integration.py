@@ -42,6 +42,8 @@ HEAVY = (
     "langchain_huggingface",
     "transformers",
     "onnxruntime",
+    "prompt_toolkit",
+    "mcp",
 )
 
 
@@ -63,7 +65,17 @@ def _heavy_imports(*commands: list[str]) -> list[str]:
 
 def test_start_up_imports_nothing_heavy(real_env):
     """--help and usage errors import no model, store or integration; stats only the store's client."""
-    assert _heavy_imports(["--help"], ["ask", "--k", "x"], ["ingest", "missing"], ["similarity", "one"]) == []
+    assert (
+        _heavy_imports(
+            ["--help"],
+            ["ask", "--k", "x"],
+            ["ingest", "missing"],
+            ["similarity", "one"],
+            ["chat", "--help"],
+            ["mcp", "-h"],
+        )
+        == []
+    )
     assert _heavy_imports(["stats"]) == ["chromadb"]  # it counts what the store holds
 
 

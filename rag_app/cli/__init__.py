@@ -14,11 +14,11 @@ import traceback
 from pathlib import Path
 
 from rag_app import __version__
-from rag_app.cli import documents, embeddings, evaluate, info, query
+from rag_app.cli import chat, documents, embeddings, evaluate, info, mcp, query
 from rag_app.errors import EmptyStoreError, NotFoundError, RagError, first_line
 
 EXIT_OK, EXIT_FAILURE, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 0, 1, 141, 130
-GROUPS = (documents, query, info, evaluate, embeddings)
+GROUPS = (documents, query, chat, info, evaluate, embeddings, mcp)
 
 
 def program_name() -> str:
@@ -55,23 +55,23 @@ def main(argv: list[str] | None = None) -> int:
         for warning in unknown_variables(environment()):
             print(f"warning: {warning}", file=sys.stderr)
         return args.run(args, RagService(Settings.from_env()))
-    except RagError as err:
-        _show_traceback()
-        print(f"error: {_redact(_with_hint(err))}", file=sys.stderr)
-        return err.exit_code
     except BrokenPipeError:  # `rag-app search x | head -1`: the reader left; leave quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         print("interrupted: what was stored so far is kept; run the command again to finish", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as err:  # a bug or an unforeseen library failure: one line unless debugging
-        _show_traceback()
-        print(
-            f"error: {type(err).__name__}: {_redact(first_line(err)[:300])} (set RAG_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
-        return EXIT_FAILURE
+    except Exception as err:  # a RagError, or a bug or an unforeseen library failure: one line unless debugging
+        print(describe(err), file=sys.stderr)
+        return err.exit_code if isinstance(err, RagError) else EXIT_FAILURE
+
+
+def describe(err: Exception) -> str:
+    """The one line shown for a failure being handled (and its traceback first, with RAG_DEBUG)."""
+    _show_traceback()
+    if isinstance(err, RagError):
+        return f"error: {_redact(_with_hint(err))}"
+    return f"error: {type(err).__name__}: {_redact(first_line(err)[:300])} (set RAG_DEBUG=1 for details)"
 
 
 def _with_hint(err: RagError) -> str:

@@ -26,12 +26,14 @@ def where(entry: dict[str, Any]) -> str:
     return entry["source"] + (f", page {entry['page']}" if entry.get("page") is not None else "")
 
 
-def print_sources(entries: list[dict[str, Any]], out: TextIO, with_text: bool) -> None:
+def print_sources(entries: list[dict[str, Any]], out: TextIO, with_text: bool, max_chars: int | None = 300) -> None:
+    """Numbered `source, page (score)` lines, each with its text (up to `max_chars`) when asked."""
     for entry in entries:
         print(f"  {entry['rank']}. {where(entry)} (score {entry['score']:.2f})", file=out)
         if with_text:
             text = " ".join(entry["text"].split())
-            print(f"     {text[:300]}{'…' if len(text) > 300 else ''}", file=out)
+            cut = max_chars is not None and len(text) > max_chars
+            print(f"     {text[:max_chars] if cut else text}{'…' if cut else ''}", file=out)
 
 
 def print_answer(result: dict[str, Any], out: TextIO) -> None:

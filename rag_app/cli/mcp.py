@@ -1,0 +1,46 @@
+"""`mcp`: rag_app's tools for AI agents over the Model Context Protocol (stdio, or streamable HTTP on loopback)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from typing import Any
+
+from rag_app.errors import ConfigError, RagError
+
+EXIT_OK = 0
+HOST = "127.0.0.1"
+
+
+def register(commands: Any) -> None:
+    mcp = commands.add_parser(
+        "mcp", help="serve search, ask, list_sources (and ingest) to AI agents over MCP (stdio by default)"
+    )
+    mcp.add_argument("--http", action="store_true", help=f"serve streamable HTTP on {HOST} instead of stdio")
+    mcp.add_argument("--port", type=int, default=8765, help="the port for --http (default 8765)")
+    mcp.set_defaults(run=_mcp)
+
+
+def _mcp(args: argparse.Namespace, service: Any) -> int:
+    from rag_app.mcp_server import build_server
+
+    if not 1 <= args.port <= 65535:
+        raise ConfigError(f"--port must be between 1 and 65535, not {args.port}")
+    server = build_server(service)
+    if not args.http:
+        server.run()  # until the host closes stdin
+        return EXIT_OK
+    _check_free(args.port)
+    print(f"MCP server at http://{HOST}:{args.port}/mcp (Ctrl-C stops it)", file=sys.stderr, flush=True)
+    server.run("streamable-http", host=HOST, port=args.port)
+    return EXIT_OK
+
+
+def _check_free(port: int) -> None:
+    """A clear error now rather than the web server's log line when the port is taken."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as err:
+            raise RagError(f"cannot listen on {HOST}:{port} ({err.strerror}): choose another --port") from err

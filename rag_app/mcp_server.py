@@ -1,0 +1,177 @@
+"""rag_app as a Model Context Protocol server, for AI agents: tools over one RagService.
+
+Tools: `search`, `ask`, `list_sources`, and `ingest` when RAG_MCP_INGEST_ROOTS names the folders
+an agent may ingest from (it is not offered otherwise). Every result carries its sources (file,
+page, score) so the agent can cite them. A failure is a tool error with one line of text; no
+traceback crosses the protocol.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+from pydantic import Field
+from typing_extensions import NotRequired, TypedDict  # pydantic needs these under Python 3.12
+
+from rag_app import __version__
+from rag_app.errors import EmptyStoreError, RagError
+from rag_app.service import MAX_K, MAX_QUESTION_CHARS, RagService
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
+T = TypeVar("T")
+
+INSTRUCTIONS = (
+    "Searches and answers questions from documents the user ingested into rag_app. Use `search` to read "
+    "the most relevant passages, `ask` for a short answer drawn from them, `list_sources` to see which files "
+    "are available. Cite the `source` (and `page`) of the passages you use."
+)
+SEARCH = (
+    "The passages of the ingested documents most relevant to `query`, best first, each with its source file, "
+    "page and similarity score. No answer is composed: read the passages."
+)
+ASK = (
+    "A short answer to `question` drawn only from the ingested documents, with the passages it was drawn from "
+    "(source file, page, score). It says it does not know when the passages do not tell."
+)
+LIST_SOURCES = "The ingested files: the name results cite each by, where it was read from, and its chunk count."
+INGEST = (
+    "Load, split, embed and store files or folders (searched recursively) so that search and ask can use them. "
+    "Only paths under these folders are accepted: {allowed}. Unchanged files are skipped; chunks of files that "
+    "changed, or were deleted from an ingested folder, are replaced or removed."
+)
+
+
+class SourceOut(TypedDict):
+    rank: Annotated[int, Field(description="1 for the most relevant")]
+    score: Annotated[float, Field(description="similarity to the query: higher is closer")]
+    source: Annotated[str, Field(description="the file the passage comes from")]
+    page: Annotated[int | None, Field(description="page number in a PDF, else null")]
+    text: Annotated[str, Field(description="the passage")]
+
+
+class SearchOut(TypedDict):
+    query: str
+    results: list[SourceOut]
+
+
+class AnswerOut(TypedDict):
+    question: str
+    answer: str
+    sources: Annotated[list[SourceOut], Field(description="the passages the answer was drawn from")]
+
+
+class SourceInfoOut(TypedDict):
+    source: Annotated[str, Field(description="the name shown in results")]
+    path: Annotated[str, Field(description="where the file was read from")]
+    chunks: int
+
+
+class SourcesOut(TypedDict):
+    sources: list[SourceInfoOut]
+
+
+class SkippedOut(TypedDict):
+    path: str
+    reason: str
+
+
+class IngestOut(TypedDict):
+    files_read: int
+    skipped: list[SkippedOut]
+    added: Annotated[int, Field(description="new chunks stored")]
+    updated: Annotated[int, Field(description="chunks stored for files that changed")]
+    unchanged: Annotated[int, Field(description="chunks already present")]
+    deleted: Annotated[int, Field(description="chunks removed (their files were changed or deleted)")]
+    seconds: float
+    dry_run: bool
+    summary: NotRequired[str]
+
+
+Query = Annotated[str, Field(description="what to look for, in natural language", max_length=MAX_QUESTION_CHARS)]
+Question = Annotated[str, Field(description="the question to answer", max_length=MAX_QUESTION_CHARS)]
+K = Annotated[
+    int | None, Field(description="how many passages to retrieve (default: the server's RAG_TOP_K)", ge=1, le=MAX_K)
+]
+
+
+def build_server(service: RagService) -> MCPServer:
+    """An MCP server whose tools call `service` (the SDK's MCPServer; run it with `.run()`)."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.types import ToolAnnotations
+
+    server: MCPServer = MCPServer(name="rag_app", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
+    roots = ingest_roots(service.settings.mcp_ingest_roots)
+    read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+
+    @server.tool(description=SEARCH, annotations=read_only)
+    def search(query: Query, k: K = None) -> SearchOut:
+        return _run(service.search, query, k, roots=roots).to_dict()  # type: ignore[return-value]
+
+    @server.tool(description=ASK, annotations=read_only)
+    def ask(question: Question, k: K = None) -> AnswerOut:
+        return _run(service.ask, question, k, roots=roots).to_dict()  # type: ignore[return-value]
+
+    @server.tool(description=LIST_SOURCES, annotations=read_only)
+    def list_sources() -> SourcesOut:
+        return {"sources": [s.to_dict() for s in _run(service.sources, roots=roots)]}  # type: ignore[typeddict-item]
+
+    if roots:
+
+        def ingest(
+            paths: Annotated[list[str], Field(description="absolute paths of files or folders", min_length=1)],
+            dry_run: Annotated[bool, Field(description="only report what would change")] = False,
+        ) -> IngestOut:
+            report = _run(service.ingest, checked_paths(paths, roots), dry_run, roots=roots)
+            return {**report.to_dict(), "summary": report.summary()}  # type: ignore[typeddict-item]
+
+        server.add_tool(
+            ingest,
+            description=INGEST.format(allowed=", ".join(str(r) for r in roots)),
+            annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False),
+        )
+    return server
+
+
+def _run(call: Callable[..., T], *args: Any, roots: Sequence[Path]) -> T:
+    """`call(*args)`, with rag_app's errors turned into tool errors of one line."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from rag_app.providers.registry import redact
+
+    try:
+        return call(*args)
+    except RagError as err:
+        text = str(err)
+        if isinstance(err, EmptyStoreError):
+            text += ": ingest documents first" + (" with the ingest tool" if roots else " (rag-app ingest PATH)")
+        raise ToolError(redact(text)) from err
+
+
+def ingest_roots(value: str) -> list[Path]:
+    """The folders RAG_MCP_INGEST_ROOTS allows (separated by the OS path separator), resolved."""
+    return [Path(part).expanduser().resolve() for part in value.split(os.pathsep) if part.strip()]
+
+
+def checked_paths(paths: Sequence[str], roots: Sequence[Path]) -> list[Path]:
+    """`paths` resolved (symbolic links followed), each inside one of `roots`.
+
+    Raises:
+        ToolError: a path is relative or lies outside every root.
+    """
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    checked = []
+    for given in paths:
+        path = Path(given).expanduser()
+        if not path.is_absolute():
+            raise ToolError(f"{given!r} is not an absolute path")
+        resolved = path.resolve()
+        if not any(resolved.is_relative_to(root) for root in roots):
+            raise ToolError(f"{given} is outside the folders ingest may read: {', '.join(str(r) for r in roots)}")
+        checked.append(resolved)
+    return checked
