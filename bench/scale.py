@@ -1,0 +1,163 @@
+"""Scale: ingest, re-ingest, cold and warm search at growing store sizes, on Chroma and Deep Lake.
+
+    python bench/scale.py [--sizes 1000,10000,100000] [--stores chroma,deeplake] [--queries 50]
+
+Each size gets a fresh store in a scratch folder: JSON Lines files of 1,000 one-chunk lines
+(about 250 characters of words drawn from a fixed 20,000-word vocabulary), embedded with
+LangChain's fake 384-d embeddings (size, not meaning, is measured). Every step is a real
+`python -m rag_app` process: ingest (wall time, peak RSS), the same ingest again (wall time and
+how many texts were embedded: should be 0), a cold `search` (median of 3 wall times), and warm
+searches through one RagService (p50/p95 of --queries queries after 5 warm-ups). Prints a
+Markdown table and one JSON line. Run it alone: `flock /tmp/rag_heavy.lock python bench/scale.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINES_PER_FILE = 1000
+
+# Runs the CLI counting the texts the embedding model is asked to embed (printed to stderr last).
+COUNTING = """
+import sys
+from langchain_core.embeddings import DeterministicFakeEmbedding
+calls = [0]
+original = DeterministicFakeEmbedding.embed_documents
+def counted(self, texts):
+    calls[0] += len(texts)
+    return original(self, texts)
+DeterministicFakeEmbedding.embed_documents = counted
+from rag_app.cli import main
+code = main(sys.argv[1:])
+print(f"embedded={calls[0]}", file=sys.stderr)
+sys.exit(code)
+"""
+
+WARM = """
+import json, sys, time
+from rag_app import RagService
+queries = json.loads(sys.argv[1])
+service = RagService()
+for q in queries[:5]:
+    service.search(q)
+times = []
+for q in queries:
+    t = time.perf_counter()
+    service.search(q)
+    times.append(time.perf_counter() - t)
+print(json.dumps(times))
+"""
+
+
+def words() -> list[str]:
+    rng = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(20_000)]
+
+
+def corpus(folder: Path, size: int) -> None:
+    """`size` one-chunk lines in files of LINES_PER_FILE lines; word frequencies follow Zipf's law."""
+    vocabulary = words()
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    rng = random.Random(size)
+    folder.mkdir(parents=True)
+    for start in range(0, size, LINES_PER_FILE):
+        lines = []
+        for n in range(start, min(size, start + LINES_PER_FILE)):
+            text = " ".join(rng.choices(vocabulary, weights, k=40))
+            lines.append(json.dumps({"id": f"c{n}", "text": f"Record {n}: {text}."}))
+        (folder / f"part-{start // LINES_PER_FILE:05d}.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def measure(store: str, size: int, queries: list[str], scratch: Path) -> dict:
+    work = scratch / f"{store}-{size}"
+    corpus(work / "docs", size)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RAG_EMBEDDINGS": "fake",
+        "RAG_EMBEDDING_MODEL": "384",
+        "RAG_PERSIST_DIR": str(work / "state"),
+    }
+    if store == "deeplake":
+        env["DEEPLAKE_DATASET_PATH"] = str(work / "lake")
+    python = [sys.executable]
+    ingest_s, ingest_rss, out, _ = _timed([*python, "-m", "rag_app", "ingest", "docs"], work, env)
+    assert f"{size} chunks added" in out, out
+    again_s, _, out, err = _timed([*python, "-c", COUNTING, "ingest", "docs"], work, env)
+    embedded = int(err.strip().rsplit("embedded=", 1)[-1])
+    cold = [_timed([*python, "-m", "rag_app", "search", queries[i], "--json"], work, env) for i in range(3)]
+    _, _, out, _ = _timed([*python, "-c", WARM, json.dumps(queries)], work, env)
+    warm = sorted(json.loads(out))
+    return {
+        "store": store,
+        "chunks": size,
+        "ingest_s": round(ingest_s, 1),
+        "ingest_chunks_per_s": round(size / ingest_s),
+        "ingest_peak_rss_mib": round(ingest_rss),
+        "reingest_s": round(again_s, 1),
+        "reingest_embedded": embedded,
+        "cold_search_s": round(statistics.median(c[0] for c in cold), 2),
+        "cold_search_rss_mib": round(max(c[1] for c in cold)),
+        "warm_p50_ms": round(warm[len(warm) // 2] * 1000, 1),
+        "warm_p95_ms": round(warm[min(len(warm) - 1, int(0.95 * len(warm)))] * 1000, 1),
+    }
+
+
+def _timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str, str]:
+    """(wall seconds, the child's peak RSS MiB, stdout, stderr) of one process."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"{' '.join(args[:4])} failed in {cwd}: {stderr[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, stdout, stderr
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--stores", default="chroma,deeplake")
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--scratch", type=Path, default=None, help="folder for the stores (default: a temp folder)")
+    args = parser.parse_args()
+    vocabulary = words()
+    rng = random.Random(1)
+    queries = [" ".join(rng.choices(vocabulary[:5000], k=6)) for _ in range(args.queries)]
+    print(
+        "| store | chunks | ingest s | chunks/s | ingest peak RSS MiB | re-ingest s (texts embedded) "
+        "| cold search s | cold search RSS MiB | warm p50 / p95 ms |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    rows = []
+    with tempfile.TemporaryDirectory(dir=args.scratch) as tmp:
+        for store in args.stores.split(","):
+            for size in (int(s) for s in args.sizes.split(",")):
+                r = measure(store, size, queries, Path(tmp))
+                rows.append(r)
+                print(
+                    f"| {store} | {size:,} | {r['ingest_s']} | {r['ingest_chunks_per_s']} | {r['ingest_peak_rss_mib']} "
+                    f"| {r['reingest_s']} ({r['reingest_embedded']}) | {r['cold_search_s']} "
+                    f"| {r['cold_search_rss_mib']} | {r['warm_p50_ms']} / {r['warm_p95_ms']} |",
+                    flush=True,
+                )
+    print(json.dumps({"bench": "scale", "rows": rows}))
+
+
+if __name__ == "__main__":
+    main()
