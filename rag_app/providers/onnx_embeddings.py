@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,9 @@ from rag_app.errors import RagError, first_line
 
 log = logging.getLogger(__name__)  # the CLI shows rag_app's INFO notices on stderr; the library prints nothing
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# Padded tokens per batch: at 256 tokens a chunk, 8 at a time. Activations grow with batch x
+# length (32 x 256 peaked at 1.1 GB; 8 x 256 at 0.56 GB, as fast on 2 cores: bench/speed.md).
+TOKEN_BUDGET = 2048
 
 
 def cache_dir() -> Path:
@@ -44,6 +48,9 @@ class OnnxSentenceEmbeddings(Embeddings):
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # The arena keeps the largest batch's activations (about 1 GB at 32 x 256 tokens) for
+        # the life of the process; without it peak memory follows the batch being encoded.
+        options.enable_cpu_mem_arena = False
         self.session = onnxruntime.InferenceSession(str(self._onnx_file()), options, providers=["CPUExecutionProvider"])
 
     def _onnx_file(self) -> Path:
@@ -70,8 +77,7 @@ class OnnxSentenceEmbeddings(Embeddings):
         # Longest first, so each batch pads to similar lengths; results go back in input order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         vectors: list[Any] = [None] * len(texts)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
+        for batch in self._batches(texts, order):
             encodings = self.tokenizer.encode_batch([texts[i] for i in batch])
             feeds = {
                 "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
@@ -85,6 +91,16 @@ class OnnxSentenceEmbeddings(Embeddings):
             for i, vector in zip(batch, pooled):
                 vectors[i] = vector.tolist()
         return vectors
+
+    def _batches(self, texts: list[str], order: list[int]) -> Iterator[list[int]]:
+        """Runs of `order` (longest text first) of at most `batch_size` texts and TOKEN_BUDGET
+        padded tokens: long chunks go a few at a time, so peak memory stays bounded."""
+        start = 0
+        while start < len(order):
+            longest = max(1, len(self.tokenizer.encode(texts[order[start]]).ids))
+            size = max(1, min(self.batch_size, TOKEN_BUDGET // longest))
+            yield order[start : start + size]
+            start += size
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self._embed(list(texts)) if texts else []

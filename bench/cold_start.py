@@ -1,0 +1,59 @@
+"""Cold start: a fresh `python -m rag_app search` against the tutorial way's cold `similarity_search`.
+
+    python bench/cold_start.py [--runs 3]
+
+In a scratch folder both stores hold the SQuAD sample (rag_app with its defaults; the tutorial
+way through `../shared/anchors/tutorial_way.py ingest`). Each command then runs --runs times in
+a fresh process; the median wall time counts (interpreter start, imports, model and store
+opening, one query). `--help` and `stats` are timed too. Prints a Markdown table and one JSON
+line. Run it alone: `flock /tmp/rag_heavy.lock python bench/cold_start.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest import CORPUS, ROOT, TUTORIAL, timed  # noqa: E402
+
+QUERY = "Which NFL team represented the AFC at Super Bowl 50?"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    rag = [sys.executable, "-m", "rag_app"]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        timed([sys.executable, str(TUTORIAL), "ingest", str(CORPUS), "1000"], work, env)
+        timed([*rag, "ingest", str(CORPUS)], work, env)
+        commands = {
+            "rag_app --help": [*rag, "--help"],
+            "rag_app stats": [*rag, "stats"],
+            "rag_app search (cold)": [*rag, "search", QUERY],
+            "tutorial similarity_search (cold)": [sys.executable, str(TUTORIAL), "query", QUERY],
+        }
+        medians = {}
+        for name, command in commands.items():
+            runs = [timed(command, work, env) for _ in range(args.runs)]
+            medians[name] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+    ratio = medians["rag_app search (cold)"][0] / medians["tutorial similarity_search (cold)"][0]
+    print(f"| command (median of {args.runs} fresh processes) | wall s | peak RSS MiB |\n|---|---|---|")
+    for name, (seconds, rss) in medians.items():
+        print(f"| {name} | {seconds:.2f} | {rss:.0f} |")
+    print(f"| ratio rag_app search / tutorial | {ratio:.2f}× | |")
+    print(
+        json.dumps({"bench": "cold_start", **{k: round(v[0], 2) for k, v in medians.items()}, "ratio": round(ratio, 3)})
+    )
+
+
+if __name__ == "__main__":
+    main()
