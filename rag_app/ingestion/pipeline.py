@@ -87,14 +87,16 @@ def _write(
     embeddings = make_embeddings(settings)
     vectorstore = stores.open_vectorstore(settings, embeddings)
     keywords = keyword_index(catalog)
-    if keywords.count() != catalog.counts()[0]:  # an ingest killed mid-way, or an index older than the store
-        keywords.reconcile(catalog, vectorstore)
     store = BatchedStore(vectorstore, on_add=keywords.add, on_delete=keywords.delete)
     if catalog.model() is None:
         catalog.set_model(embedding_model, len(embeddings.embed_query("dimension")))
     report.resynced, problem = resync(catalog, read_state(settings), store)
     if problem:
         report.notes.append(f"{problem}: {report.resynced} chunks are stored again")
+    # After resync: an ingest killed mid-way, a store changed behind the catalog, or an index
+    # older than the store leave the keyword index out of step with the records.
+    if keywords.count() != catalog.counts()[0]:
+        keywords.reconcile(catalog, vectorstore)
     manager = catalog.record_manager
     started = manager.get_time()
     for batch, finished in batches:
