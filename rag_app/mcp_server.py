@@ -9,6 +9,8 @@ traceback crosses the protocol.
 from __future__ import annotations
 
 import os
+import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -106,19 +108,20 @@ def build_server(service: RagService) -> MCPServer:
 
     server: MCPServer = MCPServer(name="rag_app", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
     roots = ingest_roots(service.settings.mcp_ingest_roots)
+    run = tool_errors(service, ingest_tool=bool(roots))
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
     @server.tool(description=SEARCH, annotations=read_only)
     def search(query: Query, k: K = None) -> SearchOut:
-        return _run(service.search, query, k, roots=roots).to_dict()  # type: ignore[return-value]
+        return run(service.search, query, k).to_dict()  # type: ignore[return-value]
 
     @server.tool(description=ASK, annotations=read_only)
     def ask(question: Question, k: K = None) -> AnswerOut:
-        return _run(service.ask, question, k, roots=roots).to_dict()  # type: ignore[return-value]
+        return run(service.ask, question, k).to_dict()  # type: ignore[return-value]
 
     @server.tool(description=LIST_SOURCES, annotations=read_only)
     def list_sources() -> SourcesOut:
-        return {"sources": [s.to_dict() for s in _run(service.sources, roots=roots)]}  # type: ignore[typeddict-item]
+        return {"sources": [s.to_dict() for s in run(service.sources)]}  # type: ignore[typeddict-item]
 
     if roots:
 
@@ -126,7 +129,7 @@ def build_server(service: RagService) -> MCPServer:
             paths: Annotated[list[str], Field(description="absolute paths of files or folders", min_length=1)],
             dry_run: Annotated[bool, Field(description="only report what would change")] = False,
         ) -> IngestOut:
-            report = _run(service.ingest, checked_paths(paths, roots), dry_run, roots=roots)
+            report = run(service.ingest, checked_paths(paths, roots), dry_run)
             return {**report.to_dict(), "summary": report.summary()}  # type: ignore[typeddict-item]
 
         server.add_tool(
@@ -137,19 +140,27 @@ def build_server(service: RagService) -> MCPServer:
     return server
 
 
-def _run(call: Callable[..., T], *args: Any, roots: Sequence[Path]) -> T:
-    """`call(*args)`, with rag_app's errors turned into tool errors of one line."""
+def tool_errors(service: RagService, ingest_tool: bool) -> Callable[..., Any]:
+    """A `run(call, *args)` that turns rag_app's errors into tool errors of one line (and, with
+    RAG_DEBUG, writes their traceback to the server's stderr, the host's log)."""
     from mcp.server.mcpserver.exceptions import ToolError
 
     from rag_app.providers.registry import redact
 
-    try:
-        return call(*args)
-    except RagError as err:
-        text = str(err)
-        if isinstance(err, EmptyStoreError):
-            text += ": ingest documents first" + (" with the ingest tool" if roots else " (rag-app ingest PATH)")
-        raise ToolError(redact(text)) from err
+    def run(call: Callable[..., T], *args: Any) -> T:
+        try:
+            return call(*args)
+        except RagError as err:
+            if service.settings.debug:
+                traceback.print_exc(file=sys.stderr)
+            text = str(err)
+            if isinstance(err, EmptyStoreError):
+                text += ": ingest documents first" + (
+                    " with the ingest tool" if ingest_tool else " (rag-app ingest PATH)"
+                )
+            raise ToolError(redact(text, service.settings)) from err
+
+    return run
 
 
 def ingest_roots(value: str) -> list[Path]:

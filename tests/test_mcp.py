@@ -125,8 +125,9 @@ async def test_ingest_only_under_the_allowed_folders(workdir, docs, errlog, monk
     assert "Traceback" not in errlog.read()
 
 
-async def test_streamable_http_on_loopback(fake_env, docs, workdir):
+async def test_streamable_http_on_loopback(fake_env, docs, workdir, monkeypatch):
     RagService().ingest([docs])
+    monkeypatch.setenv("RAG_DEBUG", "1")  # the server's log shows the traceback; the agent still gets one line
     port = free_port()
     log = open(workdir / "http.log", "w+")
     server = subprocess.Popen(
@@ -139,6 +140,7 @@ async def test_streamable_http_on_loopback(fake_env, docs, workdir):
             try:
                 async with mcp.Client(url) as client:
                     found = await client.call_tool("search", {"query": "coffee", "k": 1})
+                    failed = await client.call_tool("ask", {"question": " "})
                     break
             except Exception:
                 if server.poll() is not None or time.monotonic() > deadline:
@@ -146,8 +148,10 @@ async def test_streamable_http_on_loopback(fake_env, docs, workdir):
                     raise AssertionError(f"the HTTP server did not answer: {log.read()[-2000:]}") from None
                 time.sleep(0.3)
         assert found.structured_content["results"][0]["source"] == "coffee.html"
+        assert failed.is_error and text(failed) == "Error executing tool ask: the question is empty"
         log.seek(0)
-        assert f"MCP server at {url}" in log.read()
+        logged = log.read()
+        assert f"MCP server at {url}" in logged and "Traceback" in logged and "ConfigError" in logged
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -109,6 +109,7 @@ class Session:
         return True
 
     def say(self, text: str) -> None:
+        """One line (or more) to the screen, at once."""
         print(text, file=self.out, flush=True)
 
     def ask(self, question: str) -> None:
@@ -141,6 +142,7 @@ class Session:
         self.turns.append((question, answer.answer))
 
     def set_k(self, value: str) -> None:
+        """`/k`: show k; `/k N`: set it."""
         if not value:
             self.say(f"k is {self.k}")
         elif not value.isdigit() or int(value) < 1:
@@ -150,6 +152,7 @@ class Session:
             self.say(f"k is now {self.k}")
 
     def search(self, query: str) -> None:
+        """`/search QUERY`: the most similar chunks with their text, no answer."""
         if not query:
             self.say("usage: /search QUERY")
             return
@@ -157,6 +160,7 @@ class Session:
         self.say("")
 
     def show_sources(self, _: str) -> None:
+        """`/sources`: the last answer's sources with their whole text."""
         if self.last is None:
             self.say("no answer yet: ask a question first")
             return
@@ -164,11 +168,13 @@ class Session:
         self.say("")
 
     def forget(self, _: str) -> None:
+        """`/new`: the next question starts a new conversation."""
         self.turns.clear()
         self.last = None
         self.say("conversation forgotten: the next question starts afresh")
 
     def help(self, _: str) -> None:
+        """`/help`: the commands."""
         self.say(HELP.format(k=self.k, followups=self.followups))
 
 
