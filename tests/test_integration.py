@@ -44,6 +44,8 @@ HEAVY = (
     "onnxruntime",
     "prompt_toolkit",
     "mcp",
+    "fastapi",
+    "uvicorn",
 )
 
 
@@ -73,6 +75,7 @@ def test_start_up_imports_nothing_heavy(real_env):
             ["similarity", "one"],
             ["chat", "--help"],
             ["mcp", "-h"],
+            ["serve", "--host", "0.0.0.0"],
         )
         == []
     )

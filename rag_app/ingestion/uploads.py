@@ -46,7 +46,8 @@ def checked_names(files: list[tuple[str, bytes | BinaryIO]]) -> dict[str, bytes 
     named: dict[str, bytes | BinaryIO] = {}
     for name, content in files:
         safe = safe_file_name(name)
-        if Path(safe).suffix.lower() not in SUPPORTED:
+        suffix = Path(safe).suffix.lower()
+        if suffix and suffix not in SUPPORTED:  # no suffix: read if it looks like text, as in a folder
             raise ConfigError(f"unsupported file type for {safe!r}: use one of {', '.join(sorted(SUPPORTED))}")
         if safe in named:
             raise ConfigError(f"two files are named {safe!r}")

@@ -1,0 +1,55 @@
+"""The FastAPI app: rag_app's API, the OpenAI-compatible API, the web page and offline API docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+
+from rag_app import __version__
+from rag_app.server import documents, errors, openai_api, questions
+from rag_app.service import RagService
+
+STATIC = Path(__file__).parent / "static"
+JSON_LIMIT = 4 * 2**20  # bytes of a JSON request body: questions, chat messages, texts to embed
+FORM_OVERHEAD = 2**20  # multipart boundaries and headers on top of the files themselves
+
+
+def create_app(service: RagService | None = None) -> FastAPI:
+    """The app serving `service` (by default one built from the environment and `.env`).
+
+    Args:
+        service: the RagService every route calls.
+
+    Returns:
+        The ASGI app (run it with uvicorn, or test it with Starlette's TestClient).
+    """
+    service = service or RagService()
+    settings = service.settings
+    # FastAPIOffline: the /docs page (Swagger UI) from files shipped in a package, not from a CDN.
+    app = FastAPIOffline(
+        title="rag_app",
+        version=__version__,
+        description="Ask questions about your own documents. OpenAI clients can use `/v1/chat/completions` "
+        "(model `rag_app`), `/v1/embeddings` and `/v1/models`. With RAG_API_KEY set, every `/v1` route "
+        "needs `Authorization: Bearer KEY`.",
+        redoc_url=None,
+    )
+    app.state.service = service
+    errors.install(app)
+    # Body limits per router (inside the middleware that gives their 413 the JSON error shape).
+    app.include_router(questions.public)
+    app.include_router(questions.router, max_body_size=JSON_LIMIT)
+    upload_limit = settings.max_upload_files * settings.max_file_mb * 2**20 + FORM_OVERHEAD
+    app.include_router(documents.router, max_body_size=upload_limit)
+    app.include_router(openai_api.router, max_body_size=JSON_LIMIT)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app
