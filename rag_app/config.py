@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     chroma_headers: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, validation_alias="RAG_CHROMA_HEADERS", repr=False
     )
+    catalog_url: SecretStr = _var("RAG_CATALOG_URL", SecretStr(""))
+    source_root: Path | None = _var("RAG_SOURCE_ROOT", None)
     deeplake_dataset_path: str = _var("DEEPLAKE_DATASET_PATH", "")
     activeloop_token: SecretStr = _var("ACTIVELOOP_TOKEN", SecretStr(""))
     mcp_ingest_roots: str = _var("RAG_MCP_INGEST_ROOTS", "")
@@ -115,10 +117,21 @@ class Settings(BaseSettings):
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
 
-    @field_validator("persist_dir", mode="after")
+    @field_validator("persist_dir", "source_root", mode="after")
     @classmethod
-    def _expand(cls, value: Path) -> Path:
-        return value.expanduser()
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("catalog_url", mode="after")
+    @classmethod
+    def _catalog_dialect(cls, value: SecretStr) -> SecretStr:
+        """sqlite or postgresql, the dialects SQLRecordManager supports (the URL itself is never echoed)."""
+        url = value.get_secret_value()
+        if url and not url.split("://", 1)[0].startswith(("sqlite", "postgresql")):
+            raise ValueError(
+                "must be a sqlite:/// or postgresql+psycopg:// URL (LangChain's SQLRecordManager supports no other)"
+            )
+        return value
 
     @field_validator("chroma_headers", mode="before")
     @classmethod

@@ -266,12 +266,14 @@ class RagService:
             NotFoundError: no ingested file (or more than one) matches `source`.
             BusyError: an ingest is writing to this store.
         """
+        from rag_app.ingestion.identity import local_path
         from rag_app.ingestion.pipeline import delete_source
 
         with stores.catalog(self.settings).writing():
             path, removed = delete_source(self.settings, source)
-            if Path(path).parent == self._uploads():  # rag_app's own copy of an upload goes too
-                Path(path).unlink(missing_ok=True)
+            here = local_path(path, self.settings.source_root)
+            if here.parent == self._uploads():  # rag_app's own copy of an upload goes too
+                here.unlink(missing_ok=True)
         return Deleted(path, removed)
 
     def reset(self) -> int:

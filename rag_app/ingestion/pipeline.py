@@ -9,7 +9,6 @@ memory stays flat in corpus size. Chunks of files deleted from an ingested folde
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from langchain_core.documents import Document
 from rag_app import stores
 from rag_app.config import Settings
 from rag_app.errors import NotFoundError, RagError
-from rag_app.ingestion.identity import chunk_id
+from rag_app.ingestion.identity import chunk_id, local_path, source_key
 from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
 from rag_app.ingestion.resync import resync
 from rag_app.ingestion.splitter import make_splitter
@@ -29,6 +28,7 @@ from rag_app.providers.huggingface import check_device
 from rag_app.providers.registry import model_name
 from rag_app.results import IngestReport
 from rag_app.retrieval.keyword_index import keyword_index
+from rag_app.retrieval.keyword_sync import Mirror, bring_in_step
 from rag_app.stores.batched import BatchedStore, slices
 from rag_app.stores.catalog import Catalog
 from rag_app.stores.state import disagreement, read_state
@@ -61,7 +61,7 @@ def ingest(
     if on_start:
         on_start(len(files))
     batches = _batches(files, settings, catalog, report, progress)
-    gone = _deleted_groups(paths, files, catalog)
+    gone = _deleted_groups(paths, files, catalog, settings.source_root)
     if dry_run:
         problem = disagreement(catalog, read_state(settings))
         if problem:
@@ -87,16 +87,15 @@ def _write(
     embeddings = make_embeddings(settings)
     vectorstore = stores.open_vectorstore(settings, embeddings)
     keywords = keyword_index(catalog)
-    store = BatchedStore(vectorstore, on_add=keywords.add, on_delete=keywords.delete)
     if catalog.model() is None:
         catalog.set_model(embedding_model, len(embeddings.embed_query("dimension")))
-    report.resynced, problem = resync(catalog, read_state(settings), store)
+    # Other machines' changes first, so this index's marker follows this ingest's own changes.
+    bring_in_step(keywords, catalog, vectorstore)
+    mirror = Mirror(keywords, catalog)
+    store = BatchedStore(vectorstore, on_add=mirror.added, on_delete=mirror.deleted)
+    report.resynced, problem = resync(catalog, read_state(settings), store, mirror)
     if problem:
         report.notes.append(f"{problem}: {report.resynced} chunks are stored again")
-    # After resync: an ingest killed mid-way, a store changed behind the catalog, or an index
-    # older than the store leave the keyword index out of step with the records.
-    if keywords.count() != catalog.counts()[0]:
-        keywords.reconcile(catalog, vectorstore)
     manager = catalog.record_manager
     started = manager.get_time()
     for batch, finished in batches:
@@ -188,7 +187,7 @@ def _batches(
             docs = []
         else:
             report.files_read += 1
-            path = str(file.path.resolve())
+            path = source_key(file.path, settings.source_root)
         chunks = splitter.split_documents(docs)
         if chunks:
             for chunk in chunks:
@@ -211,24 +210,34 @@ def _batches(
         yield batch, finished
 
 
-def _deleted_groups(paths: list[str], files: list[SourceFile], catalog: Catalog) -> list[str]:
+def _deleted_groups(paths: list[str], files: list[SourceFile], catalog: Catalog, root: Path | None) -> list[str]:
     """Files ingested from these folders before that no longer exist (their chunks go too)."""
-    present = {str(f.path.resolve()) for f in files}
+    present = {source_key(f.path, root) for f in files}
     return [
         group
-        for root in paths
-        if Path(root).is_dir()
-        for group in catalog.groups_under(str(Path(root).resolve()))
-        if group not in present and not os.path.exists(group)
+        for folder in paths
+        if Path(folder).is_dir()
+        for group in catalog.groups_under(source_key(Path(folder), root))
+        if group not in present and not local_path(group, root).exists()
     ]
 
 
 def delete_source(settings: Settings, source: str) -> tuple[str, int]:
-    """Remove every chunk of one ingested file, named by path or by its shown source name."""
+    """Remove every chunk of one ingested file, named by its key (path), by path here, or by its end.
+
+    Returns:
+        The removed file's key and how many chunks went.
+
+    Raises:
+        NotFoundError: no ingested file, or more than one, matches `source`.
+        BusyError: another ingest is writing to this store.
+    """
     catalog = stores.catalog(settings)
-    groups = catalog.groups_under("/")
-    absolute = str(Path(source).expanduser().resolve())
-    matches = [absolute] if absolute in groups else [g for g in groups if g.endswith(os.sep + source.lstrip("./"))]
+    groups = catalog.groups()
+    here = source_key(Path(source).expanduser(), settings.source_root)
+    exact = [g for g in (source, here) if g in groups]
+    tail = "/" + source.lstrip("./")
+    matches = exact[:1] or [g for g in groups if g.endswith(tail)]
     if not matches:
         raise NotFoundError(f"no ingested source matches {source!r}")
     if len(matches) > 1:
@@ -246,9 +255,11 @@ def reset(settings: Settings) -> int:
     chunks, _ = catalog.counts()
     with catalog.writing():
         vectorstore = _open_for_maintenance(settings, catalog)
-        keyword_index(catalog).clear()  # first: the keyword index never holds what the store lacks
+        keywords = keyword_index(catalog)
+        keywords.clear()  # first: the keyword index never holds what the store lacks
         vectorstore.delete_collection()
-        catalog.forget()
+        catalog.forget()  # logs the reset: other machines empty their keyword index too
+        keywords.mark(catalog.db.shown, catalog.head())
     return chunks
 
 
@@ -258,4 +269,4 @@ def _open_for_maintenance(settings: Settings, catalog: Catalog) -> BatchedStore:
 
     recorded = catalog.model()
     vectorstore = stores.open_vectorstore(settings, DeterministicFakeEmbedding(size=recorded[1] if recorded else 8))
-    return BatchedStore(vectorstore, on_delete=keyword_index(catalog).delete)
+    return BatchedStore(vectorstore, on_delete=Mirror(keyword_index(catalog), catalog).deleted)

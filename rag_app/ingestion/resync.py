@@ -14,13 +14,15 @@ from rag_app.stores.catalog import Catalog
 from rag_app.stores.state import StoreState, disagreement
 
 
-def resync(catalog: Catalog, state: StoreState, store: Any) -> tuple[int, str | None]:
+def resync(catalog: Catalog, state: StoreState, store: Any, mirror: Any) -> tuple[int, str | None]:
     """Drop the catalog records of chunks the store does not hold.
 
     Args:
         catalog: the store's catalog.
         state: the store's identity and chunk count, as read before this ingest.
         store: the open store (a BatchedStore), to look up which recorded chunks it holds.
+        mirror: the keyword Mirror: dropped chunks are logged as removed, so every machine's
+            keyword index lets them go (they come back as added when stored again).
 
     Returns:
         How many records were dropped (those chunks will be embedded again), and the
@@ -38,5 +40,6 @@ def resync(catalog: Catalog, state: StoreState, store: Any) -> tuple[int, str | 
         present = {doc.id for doc in store.get_by_ids(keys)}
         missing = [key for key in keys if key not in present]
     for part in slices(missing, 500):
+        mirror.deleted(part)
         manager.delete_keys(list(part))
     return len(missing), problem

@@ -64,10 +64,18 @@ def secrets(settings: Settings | None = None) -> list[str]:
     for name in SECRET_VARIABLES:
         raw = os.environ.get(name, "")
         values += [part.partition(":")[2] for part in raw.split(";")] if name == "RAG_CHROMA_HEADERS" else [raw]
+    values.append(_url_password(os.environ.get("RAG_CATALOG_URL", "")))
     if settings is not None:
+        values.append(_url_password(settings.catalog_url.get_secret_value()))
         values += [s.key(settings) for s in PROVIDERS.values()]
         values += [_secret(settings.activeloop_token), _secret(settings.api_key), *settings.chroma_headers.values()]
     return sorted({v.strip() for v in values if len(v.strip()) >= 4}, key=len, reverse=True)
+
+
+def _url_password(url: str) -> str:
+    """The password in a database URL (`scheme://user:PASSWORD@host/db`), "" when it has none."""
+    userinfo = url.partition("://")[2].rpartition("@")[0]
+    return userinfo.partition(":")[2]
 
 
 def redact(text: str, settings: Settings | None = None) -> str:

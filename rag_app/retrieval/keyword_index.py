@@ -23,7 +23,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,8 +34,6 @@ from rag_app.errors import RagError
 from rag_app.retrieval.similarity import tokenize
 
 if TYPE_CHECKING:
-    from langchain_core.vectorstores import VectorStore
-
     from rag_app.stores.catalog import Catalog
 
 SLICE = 500  # ids per statement, well below SQLite's variable limit
@@ -43,6 +41,8 @@ _SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5("
     "text, id UNINDEXED, metadata UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')",
     "CREATE TABLE IF NOT EXISTS ids (id TEXT PRIMARY KEY, doc INTEGER NOT NULL) WITHOUT ROWID",
+    # how far into the catalog's change log the index is (rows 'catalog' and 'seq')
+    "CREATE TABLE IF NOT EXISTS sync (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
 )
 
 
@@ -92,19 +92,60 @@ class KeywordIndex:
 
     def add(self, docs: Sequence[Document]) -> None:
         """Index chunks (each with an `id`); a chunk already indexed under that id is replaced."""
+        self.apply(docs, [])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove chunks by id; unknown ids are ignored."""
+        self.apply([], ids)
+
+    def apply(
+        self,
+        added: Sequence[Document],
+        removed: Sequence[str],
+        synced: tuple[str, int, int | None] | None = None,
+        clear: bool = False,
+    ) -> None:
+        """In one transaction: empty the index (`clear`), remove `removed`, index `added`, move the marker.
+
+        Args:
+            added: chunks to index (replacing any under the same id).
+            removed: chunk ids to remove (unknown ids are ignored).
+            synced: (catalog, seq, expected): the index now reflects the catalog's change log up to
+                `seq`. With `expected` the marker moves only from exactly `expected` (a writer that
+                appended `seq` itself); without, it only moves forward (a reader catching up).
+            clear: remove every chunk first (the store was emptied).
+        """
         with self._locked() as db, db:
-            self._delete(db, [d.id for d in docs if d.id])
-            for doc in docs:
+            if clear:
+                db.execute("DELETE FROM chunks")
+                db.execute("DELETE FROM ids")
+            self._delete(db, [*removed, *(d.id for d in added if d.id)])
+            for doc in added:
                 cursor = db.execute(
                     "INSERT INTO chunks (text, id, metadata) VALUES (?, ?, ?)",
                     (doc.page_content, doc.id, json.dumps(doc.metadata, ensure_ascii=False)),
                 )
                 db.execute("INSERT INTO ids VALUES (?, ?)", (doc.id, cursor.lastrowid))
+            if synced is not None:
+                self._mark(db, *synced)
 
-    def delete(self, ids: Sequence[str]) -> None:
-        """Remove chunks by id; unknown ids are ignored."""
+    @staticmethod
+    def _mark(db: sqlite3.Connection, catalog: str, seq: int, expected: int | None) -> None:
+        current = _marker(db, catalog)
+        if (current == expected) if expected is not None else (current is None or seq > current):
+            db.execute("INSERT OR REPLACE INTO sync VALUES ('catalog', ?)", (catalog,))
+            db.execute("INSERT OR REPLACE INTO sync VALUES ('seq', ?)", (str(seq),))
+
+    def synced(self, catalog: str) -> int | None:
+        """The last change of `catalog`'s log this index reflects; None when it never synced with it."""
+        with self._locked() as db:
+            return _marker(db, catalog)
+
+    def mark(self, catalog: str, seq: int) -> None:
+        """Record that the index reflects `catalog`'s change log up to `seq` (after a full reconcile)."""
         with self._locked() as db, db:
-            self._delete(db, list(ids))
+            db.execute("INSERT OR REPLACE INTO sync VALUES ('catalog', ?)", (catalog,))
+            db.execute("INSERT OR REPLACE INTO sync VALUES ('seq', ?)", (str(seq),))
 
     @staticmethod
     def _delete(db: sqlite3.Connection, ids: list[str]) -> None:
@@ -115,12 +156,28 @@ class KeywordIndex:
             db.execute(f"DELETE FROM ids WHERE id IN ({marks})", part)
 
     def clear(self) -> None:
-        """Remove every chunk."""
+        """Remove every chunk (and the sync marker)."""
         with self._locked() as db, db:
-            db.execute("DROP TABLE IF EXISTS chunks")
-            db.execute("DROP TABLE IF EXISTS ids")
+            for table in ("chunks", "ids", "sync"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in _SCHEMA:
                 db.execute(statement)
+
+    def differences(self, recorded: Iterable[str]) -> tuple[list[str], list[str]]:
+        """(ids indexed but not in `recorded`, ids in `recorded` but not indexed), compared inside SQLite."""
+        with self._locked() as db:
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS recorded (id TEXT PRIMARY KEY) WITHOUT ROWID")
+            try:
+                with db:
+                    db.executemany("INSERT OR IGNORE INTO temp.recorded VALUES (?)", ((key,) for key in recorded))
+                extra = [k for (k,) in db.execute("SELECT id FROM ids WHERE id NOT IN (SELECT id FROM temp.recorded)")]
+                missing = [
+                    k for (k,) in db.execute("SELECT id FROM temp.recorded WHERE id NOT IN (SELECT id FROM ids)")
+                ]
+            finally:
+                with db:
+                    db.execute("DELETE FROM temp.recorded")
+        return extra, missing
 
     def search(self, query: str, k: int) -> list[tuple[Document, float]]:
         """The `k` best chunks by BM25 for any of the query's words, with their BM25 score."""
@@ -151,56 +208,14 @@ class KeywordIndex:
             ).fetchall()
         return {key: float(score) for key, score in rows}
 
-    def reconcile(self, catalog: Catalog, store: VectorStore) -> int:
-        """Make the index hold exactly the chunks the catalog records (texts read from `store`).
 
-        Returns how many chunks were added or removed. Call it holding the catalog's write lock.
-        """
-        from rag_app.stores.batched import BatchedStore
-
-        with self._locked() as db:
-            extra, missing = self._differences(db, catalog)
-        self.delete(extra)
-        batched = BatchedStore(store)
-        for start in range(0, len(missing), batched.limit):
-            self.add(batched.get_by_ids(missing[start : start + batched.limit]))
-        return len(extra) + len(missing)
-
-    @staticmethod
-    def _differences(db: sqlite3.Connection, catalog: Catalog) -> tuple[list[str], list[str]]:
-        """(ids indexed but not recorded, ids recorded but not indexed), compared inside SQLite."""
-        db.execute("ATTACH DATABASE ? AS catalog", (str(catalog.path),))
-        try:
-            recorded = "SELECT key FROM catalog.upsertion_record WHERE namespace = ?"
-            extra = [k for (k,) in db.execute(f"SELECT id FROM ids WHERE id NOT IN ({recorded})", (catalog.namespace,))]
-            missing = [
-                k for (k,) in db.execute(f"{recorded} AND key NOT IN (SELECT id FROM ids)", (catalog.namespace,))
-            ]
-        except sqlite3.OperationalError as err:
-            if "no such table" not in str(err):
-                raise RagError(f"cannot compare the keyword index with the catalog: {err}") from None
-            extra, missing = [k for (k,) in db.execute("SELECT id FROM ids")], []
-        finally:
-            db.execute("DETACH DATABASE catalog")
-        return extra, missing
+def _marker(db: sqlite3.Connection, catalog: str) -> int | None:
+    """The index's position in `catalog`'s change log (None: never synced with that catalog)."""
+    rows = dict(db.execute("SELECT name, value FROM sync").fetchall())
+    return int(rows["seq"]) if rows.get("catalog") == catalog and "seq" in rows else None
 
 
 def keyword_index(catalog: Catalog) -> KeywordIndex:
     """The keyword index of the store `catalog` describes (its file named after the namespace)."""
     digest = hashlib.sha256(catalog.namespace.encode()).hexdigest()[:16]
     return KeywordIndex(catalog.directory / f"keywords-{digest}.sqlite")
-
-
-def ensure_in_step(index: KeywordIndex, catalog: Catalog, store: VectorStore, recorded: int) -> None:
-    """Reconcile when the index and the catalog (`recorded` chunks) disagree and no ingest is running.
-
-    While another process ingests, counts differ by design and the index is used as it is.
-    """
-    if index.count() == recorded:
-        return
-    try:
-        with catalog.writing():
-            index.reconcile(catalog, store)
-    except RagError as err:
-        if "another ingest is writing" not in str(err):
-            raise

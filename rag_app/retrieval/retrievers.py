@@ -16,7 +16,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.vectorstores import VectorStore
 
 from rag_app.config import Settings
-from rag_app.retrieval.keyword_index import KeywordIndex, ensure_in_step, keyword_index
+from rag_app.retrieval.keyword_index import KeywordIndex, keyword_index
+from rag_app.retrieval.keyword_sync import bring_in_step
 from rag_app.retrieval.similarity import cosine
 from rag_app.stores.catalog import Catalog
 from rag_app.stores.vectors import search_by_vector, stored_vectors
@@ -86,11 +87,12 @@ def fuse(cosines: dict[str, float], bm25: dict[str, float], weight: float = VECT
 def build_retriever(settings: Settings, catalog: Catalog, vectorstore: VectorStore, k: int) -> BaseRetriever:
     """The retriever RAG_RETRIEVER names: hybrid (keyword index + vectors) or vector-only.
 
-    The keyword index is opened, not built: it is reconciled with the catalog only when their
-    counts differ (a store ingested before the index existed, or an ingest killed mid-way).
+    The keyword index is opened, not built: it catches up with the catalog's change log (chunks
+    other machines stored or removed), and is reconciled with the records only when their counts
+    still differ (an index that never synced, or an ingest killed mid-way).
     """
     if settings.retriever != "hybrid":
         return ScoredRetriever(vectorstore=vectorstore, k=k)
     keywords = keyword_index(catalog)
-    ensure_in_step(keywords, catalog, vectorstore, catalog.generation()[0])
+    bring_in_step(keywords, catalog, vectorstore)
     return HybridRetriever(vectorstore=vectorstore, keywords=keywords, k=k)

@@ -44,7 +44,7 @@ def location(settings: Settings) -> str:
 def catalog(settings: Settings) -> Catalog:
     """The catalog (chunk records, embedding model) of the configured store and collection."""
     namespace = f"{settings.vector_store}:{location(settings)}:{settings.collection}"
-    return Catalog(settings.persist_dir.resolve(), namespace)
+    return Catalog(settings.persist_dir.resolve(), namespace, settings.catalog_url.get_secret_value())
 
 
 def open_vectorstore(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> VectorStore:

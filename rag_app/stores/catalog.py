@@ -1,92 +1,125 @@
-"""The catalog of one store: which chunks it holds and what embedding model built it.
+"""The catalog of one store: which chunks it holds, what embedding model built it, what changed.
 
 Chunk records are LangChain's `SQLRecordManager` (what `langchain_core.indexing.index` uses to
-skip unchanged chunks and clean up stale ones), in one SQLite file under `RAG_PERSIST_DIR`. The
-same file has a small table of our own with each store's embedding model and dimension. Counts
-are read with the standard library's sqlite3, so `stats` needs no heavy import.
+skip unchanged chunks and clean up stale ones), in the database `RAG_CATALOG_URL` names: by
+default one SQLite file under `RAG_PERSIST_DIR`, for a team one PostgreSQL database shared by
+every machine. Beside the records are two tables of rag_app's own (see catalog_schema): each
+store's embedding model and identity, and the ordered log of chunk changes that lets every
+machine keep its keyword index in step. Every query goes through SQLAlchemy Core; SQLAlchemy is
+imported on first use, so `--help` imports none of it.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rag_app.errors import BusyError, StoreError
+from rag_app.errors import StoreError
+from rag_app.stores.catalog_db import CatalogDB
 
 if TYPE_CHECKING:
     from langchain_core.indexing import RecordManager
 
-DB_NAME = "catalog.sqlite"
 LOCK_NAME = "ingest.lock"
-_RECORDS = "upsertion_record"  # SQLRecordManager's table
-_HELD = threading.local()  # catalog directories whose write lock the current thread holds
+SLICE = 500  # ids per IN (...) list
 
 
 class Catalog:
-    """Records and model metadata for the store named `namespace`, kept under `directory`."""
+    """Records, model metadata and change log of the store named `namespace`.
 
-    def __init__(self, directory: Path, namespace: str) -> None:
+    Args:
+        directory: this machine's RAG_PERSIST_DIR (the lock file of a SQLite catalog, the keyword index).
+        namespace: the store: `backend:location:collection`.
+        url: the catalog database (default: SQLite in `directory`).
+    """
+
+    def __init__(self, directory: Path, namespace: str, url: str = "") -> None:
+        from rag_app.stores.catalog_db import default_url
+
         self.directory = directory
         self.namespace = namespace
-        self.path = directory / DB_NAME
+        self.db = CatalogDB(url or default_url(directory))
         self._record_manager: RecordManager | None = None
 
-    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+    @property
+    def shared(self) -> bool:
+        """Whether other machines may write to this catalog (PostgreSQL)."""
+        return self.db.dialect != "sqlite"
+
+    def _rows(self, statement: Any) -> list[tuple]:
         """Rows of a read; none when the catalog or its tables do not exist yet."""
-        if not self.path.exists():
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if self.db.missing():
             return []
         try:
-            with closing(sqlite3.connect(self.path, timeout=30)) as db:
-                return db.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as err:
-            if "no such table" in str(err) or "no such column" in str(err):
+            with self.db.engine.connect() as conn:
+                return [tuple(row) for row in conn.execute(statement)]
+        except SQLAlchemyError as err:
+            if self.db.no_table(err):
                 return []
-            raise StoreError(f"cannot read the store catalog {self.path}: {err}") from err
-        except sqlite3.DatabaseError as err:
-            raise StoreError(f"the store catalog {self.path} is corrupt: {err}") from err
+            raise self.db.error(err, "read") from err
 
-    def _write(self, sql: str, params: tuple = ()) -> None:
+    def _write(self, *statements: Any) -> list[Any]:
+        """Run statements in one transaction (tables created first); their scalar results."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        _ = self.record_manager  # the schema exists
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path, timeout=30)) as db, db:
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS rag_app_store (namespace TEXT PRIMARY KEY,"
-                    " embedding_model TEXT NOT NULL, dimension INTEGER NOT NULL, store_id TEXT)"
-                )
-                if "store_id" not in {row[1] for row in db.execute("PRAGMA table_info(rag_app_store)")}:
-                    db.execute("ALTER TABLE rag_app_store ADD COLUMN store_id TEXT")  # catalogs before 0.2
-                db.execute(sql, params)
-        except (OSError, sqlite3.Error) as err:
-            raise StoreError(f"cannot write the store catalog {self.path}: {err}") from err
+            results = []
+            with self.db.engine.begin() as conn:
+                for statement in statements:
+                    result = conn.execute(statement)
+                    results.append(result.scalar() if statement.is_select else None)
+            return results
+        except SQLAlchemyError as err:
+            raise self.db.error(err, "write") from err
 
     def model(self) -> tuple[str, int] | None:
         """(embedding model, dimension) this store was built with, or None before the first ingest."""
-        rows = self._query(
-            "SELECT embedding_model, dimension FROM rag_app_store WHERE namespace = ?", (self.namespace,)
+        from sqlalchemy import select
+
+        from rag_app.stores.catalog_schema import STORES
+
+        rows = self._rows(
+            select(STORES.c.embedding_model, STORES.c.dimension).where(STORES.c.namespace == self.namespace)
         )
         return (rows[0][0], int(rows[0][1])) if rows else None
 
     def store_id(self) -> str:
         """The identity of the store these records describe ("" when not yet known)."""
-        rows = self._query("SELECT store_id FROM rag_app_store WHERE namespace = ?", (self.namespace,))
+        from sqlalchemy import select
+
+        from rag_app.stores.catalog_schema import STORES
+
+        rows = self._rows(select(STORES.c.store_id).where(STORES.c.namespace == self.namespace))
         return str(rows[0][0] or "") if rows else ""
 
     def set_store_id(self, identity: str) -> None:
         """Record the identity of the store these records describe."""
-        self._write("UPDATE rag_app_store SET store_id = ? WHERE namespace = ?", (identity, self.namespace))
+        from sqlalchemy import update
+
+        from rag_app.stores.catalog_schema import STORES
+
+        self._write(update(STORES).where(STORES.c.namespace == self.namespace).values(store_id=identity))
 
     def set_model(self, embedding_model: str, dimension: int) -> None:
         """Record the embedding model and dimension of this store."""
+        from rag_app.stores.catalog_schema import STORES
+
+        if self.db.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        values = {"namespace": self.namespace, "embedding_model": embedding_model, "dimension": dimension}
+        statement = insert(STORES).values(**values)
         self._write(
-            "INSERT INTO rag_app_store (namespace, embedding_model, dimension) VALUES (?, ?, ?) ON CONFLICT(namespace)"
-            " DO UPDATE SET embedding_model = excluded.embedding_model, dimension = excluded.dimension",
-            (self.namespace, embedding_model, dimension),
+            statement.on_conflict_do_update(
+                index_elements=["namespace"],
+                set_={"embedding_model": embedding_model, "dimension": dimension},
+            )
         )
 
     def check_model(self, embedding_model: str) -> None:
@@ -101,87 +134,142 @@ class Catalog:
 
     def counts(self) -> tuple[int, int]:
         """(chunks, sources) recorded for this store."""
-        rows = self._query(
-            f"SELECT COUNT(*), COUNT(DISTINCT group_id) FROM {_RECORDS} WHERE namespace = ?", (self.namespace,)
+        from sqlalchemy import distinct, func, select
+
+        from rag_app.stores.catalog_schema import RECORDS
+
+        rows = self._rows(
+            select(func.count(), func.count(distinct(RECORDS.c.group_id))).where(RECORDS.c.namespace == self.namespace)
         )
         return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
+    def head(self) -> int:
+        """The sequence number of this store's latest change (0 before any)."""
+        from sqlalchemy import func, select
+
+        from rag_app.stores.catalog_schema import CHANGES
+
+        rows = self._rows(select(func.max(CHANGES.c.seq)).where(CHANGES.c.namespace == self.namespace))
+        return int(rows[0][0] or 0) if rows else 0
+
     def generation(self) -> tuple:
-        """A value that changes whenever this store's chunks change (count and latest write)."""
-        rows = self._query(f"SELECT COUNT(*), MAX(updated_at) FROM {_RECORDS} WHERE namespace = ?", (self.namespace,))
-        return (*rows[0], self.model()) if rows else (0, None, self.model())
+        """A value that changes whenever this store's chunks change, on any machine."""
+        return (self.counts()[0], self.head(), self.model())
 
     def group_counts(self) -> list[tuple[str, int]]:
         """(source group, chunk count) of every ingested file, sorted by group."""
-        rows = self._query(
-            f"SELECT group_id, COUNT(*) FROM {_RECORDS} WHERE namespace = ? GROUP BY group_id ORDER BY group_id",
-            (self.namespace,),
+        from sqlalchemy import func, select
+
+        from rag_app.stores.catalog_schema import RECORDS
+
+        rows = self._rows(
+            select(RECORDS.c.group_id, func.count())
+            .where(RECORDS.c.namespace == self.namespace)
+            .group_by(RECORDS.c.group_id)
+            .order_by(RECORDS.c.group_id)
         )
         return [(g, int(n)) for g, n in rows if g]
 
+    def groups(self) -> list[str]:
+        """Every recorded source group (a file's source key)."""
+        return [group for group, _ in self.group_counts()]
+
     def groups_under(self, prefix: str) -> list[str]:
-        """Recorded source groups (absolute file paths) equal to or below `prefix`."""
-        rows = self._query(f"SELECT DISTINCT group_id FROM {_RECORDS} WHERE namespace = ?", (self.namespace,))
-        below = prefix.rstrip(os.sep) + os.sep
-        return [g for (g,) in rows if g and (g == prefix or g.startswith(below))]
+        """Recorded source groups equal to or below the folder `prefix` (both source keys; `.` is
+        RAG_SOURCE_ROOT itself, above every relative key)."""
+        if prefix == ".":
+            return [g for g in self.groups() if not g.startswith("/")]
+        below = prefix.rstrip("/") + "/"
+        return [g for g in self.groups() if g == prefix or g.startswith(below)]
 
     def keys(self) -> list[str]:
         """Every chunk id recorded for this store."""
-        return [key for (key,) in self._query(f"SELECT key FROM {_RECORDS} WHERE namespace = ?", (self.namespace,))]
+        from sqlalchemy import select
 
-    def keys_of(self, groups: list[str]) -> set[str]:
+        from rag_app.stores.catalog_schema import RECORDS
+
+        return [key for (key,) in self._rows(select(RECORDS.c.key).where(RECORDS.c.namespace == self.namespace))]
+
+    def keys_of(self, groups: Sequence[str]) -> set[str]:
         """Recorded chunk ids of the given source groups."""
+        from sqlalchemy import select
+
+        from rag_app.stores.catalog_schema import RECORDS
+
         keys: set[str] = set()
-        for start in range(0, len(groups), 500):
-            part = groups[start : start + 500]
-            rows = self._query(
-                f"SELECT key FROM {_RECORDS} WHERE namespace = ? AND group_id IN ({','.join('?' * len(part))})",
-                (self.namespace, *part),
-            )
-            keys.update(key for (key,) in rows)
+        for start in range(0, len(groups), SLICE):
+            part = list(groups[start : start + SLICE])
+            query = select(RECORDS.c.key).where(RECORDS.c.namespace == self.namespace, RECORDS.c.group_id.in_(part))
+            keys.update(key for (key,) in self._rows(query))
         return keys
 
+    def log(self, keys: Sequence[str], removed: bool) -> int:
+        """Append chunk changes to the change log; returns the last one's sequence number."""
+        from sqlalchemy import func, insert, select
+
+        from rag_app.stores.catalog_schema import CHANGES
+
+        rows = [{"namespace": self.namespace, "key": key, "removed": removed} for key in keys]
+        latest = select(func.max(CHANGES.c.seq)).where(CHANGES.c.namespace == self.namespace)
+        return int(self._write(insert(CHANGES).values(rows), latest)[1] or 0) if rows else self.head()
+
+    def changes(self, after: int, limit: int = 5000) -> list[tuple[int, str, bool]]:
+        """(seq, chunk id, removed) of this store's changes after `after`, oldest first, at most `limit`."""
+        from sqlalchemy import select
+
+        from rag_app.stores.catalog_schema import CHANGES
+
+        query = (
+            select(CHANGES.c.seq, CHANGES.c.key, CHANGES.c.removed)
+            .where(CHANGES.c.namespace == self.namespace, CHANGES.c.seq > after)
+            .order_by(CHANGES.c.seq)
+            .limit(limit)
+        )
+        return [(int(seq), key, bool(removed)) for seq, key, removed in self._rows(query)]
+
     def forget(self) -> None:
-        """Drop every record and the model entry of this store (after the store itself is emptied)."""
-        self.record_manager.create_schema()  # the records table, even before a first ingest
-        self._write(f"DELETE FROM {_RECORDS} WHERE namespace = ?", (self.namespace,))
-        self._write("DELETE FROM rag_app_store WHERE namespace = ?", (self.namespace,))
+        """Drop every record, the model entry and the change log of this store; log one reset."""
+        from sqlalchemy import delete, insert
+
+        from rag_app.stores.catalog_schema import CHANGES, RECORDS, STORES
+
+        self._write(
+            delete(RECORDS).where(RECORDS.c.namespace == self.namespace),
+            delete(STORES).where(STORES.c.namespace == self.namespace),
+            delete(CHANGES).where(CHANGES.c.namespace == self.namespace),
+            insert(CHANGES).values(namespace=self.namespace, key="", removed=True),
+        )
 
     @property
     def record_manager(self) -> RecordManager:
-        """LangChain's SQLRecordManager over this catalog's file (schema created on first use)."""
+        """LangChain's SQLRecordManager over this catalog's database (schema created on first use)."""
         if self._record_manager is None:
             from langchain_classic.indexes import SQLRecordManager
 
-            self._write("SELECT 1")
-            manager = SQLRecordManager(self.namespace, db_url=f"sqlite:///{self.path}")
-            manager.create_schema()
+            manager = SQLRecordManager(self.namespace, engine=self.db.engine)
+            self.db.ensure_schema(manager)
             self._record_manager = manager
         return self._record_manager
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold this catalog's write lock; a second writer fails at once with a clear message.
+        """Hold this store's write lock; a second writer (any process, any machine) fails at once.
 
-        The lock is re-entrant within one thread (an upload writes its files, then ingests them,
-        under one lock); another thread or process is a second writer.
+        Raises:
+            BusyError: another ingest holds the lock.
         """
-        held: set[Path] = _HELD.__dict__.setdefault("directories", set())
-        if self.directory in held:
-            yield
-            return
-        self._write("SELECT 1")
-        lock_path = self.directory / LOCK_NAME
-        with open(lock_path, "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError as err:
-                raise BusyError(
-                    f"another ingest is writing to {self.directory}: wait for it to finish and try again"
-                ) from err
-            held.add(self.directory)
-            try:
+        from rag_app.stores.locks import advisory_lock, file_lock
+
+        _ = self.record_manager  # reaches the catalog first: "cannot reach" beats "busy"
+        if self.db.sqlite_path is None:
+            busy = (
+                f"another ingest is writing to {self.namespace} (lock held in the catalog at {self.db.shown}):"
+                " wait for it to finish and try again"
+            )
+            with advisory_lock(self.db.engine, self.namespace, busy):
                 yield
-            finally:
-                held.discard(self.directory)
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            return
+        directory = self.db.sqlite_path.parent
+        busy = f"another ingest is writing to {directory}: wait for it to finish and try again"
+        with file_lock(directory / LOCK_NAME, busy):
+            yield

@@ -1,0 +1,143 @@
+"""The database behind the catalog: any SQLAlchemy URL (`RAG_CATALOG_URL`), SQLite by default.
+
+LangChain's `SQLRecordManager` supports two dialects, SQLite and PostgreSQL, so those are the two
+accepted here. One engine per URL per process. SQLite connects per use (as `sqlite3.connect`
+did), PostgreSQL keeps a small pool. The URL's password appears only inside the engine: what
+people see is `shown`, and error messages have it scrubbed.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag_app.errors import ConfigError, StoreError, first_line
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+DB_NAME = "catalog.sqlite"
+DIALECTS = ("sqlite", "postgresql")
+_SCHEMA_LOCK = 0x7261675F61707031  # pg advisory lock key while creating tables ("rag_app1")
+_ENGINES: dict[str, Engine] = {}
+_READY: set[str] = set()  # URLs whose tables this process has created or checked
+_GUARD = threading.Lock()
+
+
+def default_url(persist_dir: Path) -> str:
+    """The zero-set-up catalog: a SQLite file in RAG_PERSIST_DIR."""
+    return f"sqlite:///{persist_dir.resolve() / DB_NAME}"
+
+
+def shown(url: str) -> str:
+    """`url` with its password replaced by ***, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: show only its scheme
+        return url.split("://", 1)[0] + "://***"
+
+
+class CatalogDB:
+    """The catalog database at `url` (its engine, schema, and how its errors read)."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            parsed = make_url(url)
+        except ArgumentError as err:
+            raise ConfigError(
+                "RAG_CATALOG_URL is not a database URL: use postgresql+psycopg://USER:PASSWORD@HOST:5432/DB"
+                " or sqlite:////path/catalog.sqlite"
+            ) from err
+        if parsed.get_backend_name() not in DIALECTS:
+            raise ConfigError(
+                f"RAG_CATALOG_URL: {parsed.get_backend_name()} is not supported (LangChain's"
+                " SQLRecordManager keeps records in sqlite or postgresql)"
+            )
+        self.url = url
+        self.dialect = parsed.get_backend_name()
+        self.shown = shown(url)
+        self._password = parsed.password or ""
+        self.sqlite_path = Path(parsed.database) if self.dialect == "sqlite" and parsed.database else None
+
+    @property
+    def engine(self) -> Engine:
+        """The process's one engine for this URL."""
+        with _GUARD:
+            if self.url not in _ENGINES:
+                _ENGINES[self.url] = self._create()
+            return _ENGINES[self.url]
+
+    def _create(self) -> Engine:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        if self.dialect == "sqlite":
+            return create_engine(self.url, poolclass=NullPool, connect_args={"timeout": 30})
+        return create_engine(self.url, pool_size=3, max_overflow=5, pool_pre_ping=True, connect_args=_pg_args())
+
+    def missing(self) -> bool:
+        """True for a SQLite catalog whose file does not exist yet (reads then find nothing)."""
+        return self.sqlite_path is not None and not self.sqlite_path.exists()
+
+    def ensure_schema(self, record_manager: Any) -> None:
+        """Create rag_app's tables and LangChain's records table once per process (safe to race)."""
+        from sqlalchemy import text
+
+        from rag_app.stores.catalog_schema import METADATA, migrate
+
+        if self.url in _READY:
+            return
+        try:
+            if self.sqlite_path is not None:
+                self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.engine.connect() as conn:
+                if self.dialect == "postgresql":  # two machines starting at once must not both CREATE
+                    conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _SCHEMA_LOCK})
+                try:
+                    METADATA.create_all(conn)
+                    migrate(conn)
+                    conn.commit()
+                    record_manager.create_schema()
+                finally:
+                    if self.dialect == "postgresql":
+                        conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _SCHEMA_LOCK})
+                        conn.commit()
+        except Exception as err:
+            raise self.error(err, "write") from err
+        _READY.add(self.url)
+
+    def scrub(self, text: str) -> str:
+        """`text` without this URL's password."""
+        return text.replace(self._password, "***") if len(self._password) >= 3 else text
+
+    def error(self, err: BaseException, verb: str) -> StoreError:
+        """A one-line StoreError for a failed catalog read or write (never the password)."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
+        cause = getattr(err, "orig", None) or err
+        detail = self.scrub(first_line(cause).strip() or type(cause).__name__)
+        if self.dialect == "sqlite":
+            if isinstance(err, DBAPIError) and "not a database" in detail:
+                return StoreError(f"the store catalog {self.sqlite_path} is corrupt: {detail}")
+            return StoreError(f"cannot {verb} the store catalog {self.sqlite_path}: {detail}")
+        if isinstance(err, OperationalError) or "connection" in detail.lower():
+            return StoreError(f"cannot reach the catalog at RAG_CATALOG_URL={self.shown}: {detail}")
+        return StoreError(f"cannot {verb} the catalog at RAG_CATALOG_URL={self.shown}: {detail}")
+
+    @staticmethod
+    def no_table(err: BaseException) -> bool:
+        """Whether `err` says a table or column does not exist yet (a catalog before its first write)."""
+        text = str(getattr(err, "orig", None) or err)
+        postgres = "does not exist" in text and ("relation" in text or "column" in text)
+        return postgres or "no such table" in text or "no such column" in text
+
+
+def _pg_args() -> dict[str, Any]:
+    """libpq options: fail fast when the server is down, notice a dead server within a minute."""
+    return {"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10}

@@ -1,0 +1,53 @@
+"""The catalog's tables, as SQLAlchemy Core objects (one definition for SQLite and PostgreSQL).
+
+- `upsertion_record` is LangChain's SQLRecordManager table (created by it); only the columns
+  rag_app reads are declared here.
+- `rag_app_store`: per store (namespace), the embedding model, its dimension, the store's identity.
+- `rag_app_change`: every chunk added to or removed from a store, in order (`seq`). Readers on
+  other machines replay it to keep their local keyword index in step. A row with an empty key
+  and `removed` means "the store was emptied" (reset).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, inspect, text
+from sqlalchemy.engine import Connection
+
+METADATA = MetaData()
+
+STORES = Table(
+    "rag_app_store",
+    METADATA,
+    Column("namespace", String, primary_key=True),
+    Column("embedding_model", String, nullable=False),
+    Column("dimension", Integer, nullable=False),
+    Column("store_id", String),
+)
+
+CHANGES = Table(
+    "rag_app_change",
+    METADATA,
+    # AUTOINCREMENT on SQLite: a sequence number is never reused, even after rows are deleted.
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("namespace", String, nullable=False),
+    Column("key", String, nullable=False),
+    Column("removed", Boolean, nullable=False),
+    Index("ix_rag_app_change_namespace_seq", "namespace", "seq"),
+    sqlite_autoincrement=True,
+)
+
+RECORDS = Table(
+    "upsertion_record",
+    MetaData(),  # not ours to create
+    Column("key", String),
+    Column("namespace", String),
+    Column("group_id", String),
+    Column("updated_at", Float),
+)
+
+
+def migrate(conn: Connection) -> None:
+    """Bring tables of older catalogs up to date (rag_app_store had no store_id before 0.2)."""
+    columns = {column["name"] for column in inspect(conn).get_columns("rag_app_store")}
+    if "store_id" not in columns:
+        conn.execute(text("ALTER TABLE rag_app_store ADD COLUMN store_id TEXT"))
