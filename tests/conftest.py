@@ -126,3 +126,22 @@ def chroma_server(tmp_path_factory):
     server = ChromaServer(tmp_path_factory.mktemp("chroma-server"))
     yield server.host, server.port
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL cluster on loopback for the session (skipped only without the binaries)."""
+    from tests.postgres import PostgresServer, binaries
+
+    found = binaries()
+    if found is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/initdb")
+    server = PostgresServer(found, free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def catalog_url(postgres_server) -> str:
+    """RAG_CATALOG_URL of a new, empty PostgreSQL database."""
+    return postgres_server.new_database()

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
@@ -123,7 +123,7 @@ class KeywordIndex:
             for doc in added:
                 cursor = db.execute(
                     "INSERT INTO chunks (text, id, metadata) VALUES (?, ?, ?)",
-                    (doc.page_content, doc.id, json.dumps(doc.metadata, ensure_ascii=False)),
+                    (doc.page_content, doc.id, json.dumps(doc.metadata, ensure_ascii=False, default=_plain)),
                 )
                 db.execute("INSERT INTO ids VALUES (?, ?)", (doc.id, cursor.lastrowid))
             if synced is not None:
@@ -207,6 +207,13 @@ class KeywordIndex:
                 (expression, *ids),
             ).fetchall()
         return {key: float(score) for key, score in rows}
+
+
+def _plain(value: Any) -> Any:
+    """numpy values (Deep Lake hands metadata back as 0-d arrays) as plain Python values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _marker(db: sqlite3.Connection, catalog: str) -> int | None:
