@@ -163,3 +163,67 @@ def test_two_machines_share_one_knowledge_base(team):
     assert a.keyword_texts("zanzibar7") == [] and len(a.keyword_texts("zanzibar")) == 28
     stats = a.service().stats()
     assert (stats.chunks, stats.catalog_chunks, stats.warning) == (49, 49, None)
+
+
+def _keyword_count(machine: Machine) -> int:
+    from rag_app import stores
+    from rag_app.retrieval.keyword_index import keyword_index
+
+    index = keyword_index(stores.catalog(machine.settings()))
+    try:
+        return index.count()
+    finally:
+        index.close()
+
+
+def test_a_writer_killed_mid_ingest_frees_the_store_for_the_other_machine(team):
+    from rag_app import stores
+
+    a, b = team
+    _notes(a.tree / "notes", "wombat", 300)
+    shutil.copytree(a.tree / "notes", b.tree / "notes")
+    writer = a.start("ingest", str(a.tree / "notes"), slow=0.02)
+    catalog = stores.catalog(a.settings())
+    deadline = time.monotonic() + 120
+    while catalog.counts()[0] < 64:
+        assert writer.poll() is None, writer.communicate()
+        assert time.monotonic() < deadline, "the ingest made no progress"
+        time.sleep(0.05)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait(timeout=60)
+    assert 0 < catalog.counts()[0] < 300, "the kill must land mid-ingest"
+
+    # The server dropped the dead writer's session, and its lock with it: b's ingest goes through.
+    resumed = b.service().ingest([b.tree / "notes"])
+    assert resumed.added + resumed.unchanged == 300 and resumed.files_read == 300
+    stats = b.service().stats()
+    assert (stats.chunks, stats.catalog_chunks, stats.sources) == (300, 300, 300)  # no duplicate, none missing
+    assert _keyword_count(b) == 300
+    assert "Note 123 of wombat: the wombat123 code is 861." in _top(a, "wombat123", "hybrid")
+    assert _keyword_count(a) == 300  # a's index, half-written when it died, caught up on search
+
+
+def test_unreachable_catalog_is_one_line_naming_the_variable(fake_env, docs, run, monkeypatch):
+    from tests.conftest import free_port
+
+    monkeypatch.setenv("RAG_CATALOG_URL", f"postgresql+psycopg://rag:{PASSWORD}@127.0.0.1:{free_port()}/rag")
+    for command in (["stats"], ["ingest", str(docs)], ["sources"]):
+        result = run(*command)
+        assert result.code == 1 and result.err.count("\n") == 1, result.err
+        assert result.err.startswith("error: cannot reach the catalog at RAG_CATALOG_URL=postgresql+psycopg://rag:***@")
+        assert PASSWORD not in result.err + result.out and "Traceback" not in result.err
+
+
+def test_wrong_catalog_password_is_one_line_and_never_printed(fake_env, docs, run, monkeypatch, postgres_server):
+    monkeypatch.setenv("RAG_CATALOG_URL", postgres_server.url(password="not-the-pw-42"))
+    result = run("ingest", str(docs))
+    assert result.code == 1 and result.err.count("\n") == 1 and "RAG_CATALOG_URL" in result.err
+    assert "password authentication failed" in result.err
+    assert "not-the-pw-42" not in result.err + result.out and PASSWORD not in result.err
+
+
+def test_a_catalog_url_of_another_database_is_refused(fake_env, run, monkeypatch):
+    monkeypatch.setenv("RAG_CATALOG_URL", "mysql://rag:hidden-pw-9@db/rag")
+    result = run("stats")
+    assert result.code == 2 and result.err.startswith("error: RAG_CATALOG_URL: must be a sqlite:/// or postgresql")
+    assert "hidden-pw-9" not in result.err
