@@ -46,7 +46,9 @@ class PostgresServer:
         result = subprocess.run([*self._as, str(self.bin / tool), *args], capture_output=True, text=True)
         if result.returncode != 0:
             log = self.root / "log"
-            raise RuntimeError(f"{tool} failed: {result.stderr[-2000:]}{log.read_text()[-2000:] if log.exists() else ''}")
+            raise RuntimeError(
+                f"{tool} failed: {result.stderr[-2000:]}{log.read_text()[-2000:] if log.exists() else ''}"
+            )
 
     def url(self, database: str = "postgres", password: str = PASSWORD) -> str:
         return f"postgresql+psycopg://{USER}:{password}@127.0.0.1:{self.port}/{database}"
