@@ -13,8 +13,10 @@ One file per store (`keywords-<digest>.sqlite` in RAG_PERSIST_DIR), holding each
 text and metadata, so a keyword hit needs nothing from the vector store. `BatchedStore` mirrors
 every ingest write here: added after the store has a chunk, deleted before the store loses one.
 A crash can therefore leave the index holding chunks the catalog does not record yet (never
-chunks the store lacks); `reconcile` puts it back in step with the catalog, and runs whenever
-the two counts differ (after a crash, or on a store ingested before this index existed).
+chunks the store lacks). `keyword_sync` keeps it in step with the catalog: it catches up from
+the catalog's change log (other machines' writes), and reconciles in full when the counts still
+differ (after a crash, or on a store ingested before this index existed). The `sync` table
+holds how far into that log the index is.
 """
 
 from __future__ import annotations
