@@ -30,6 +30,23 @@ def register(commands: Any) -> None:
     similarity.add_argument("--json", action="store_true", help="print JSON")
     similarity.set_defaults(run=_similarity)
 
+    store_map = commands.add_parser(
+        "map",
+        help="a 2-D or 3-D projection of the stored chunks, as an interactive HTML file (or a PNG)",
+        description="Project the stored chunk embeddings (a random sample of --limit) to 2 or 3 axes and "
+        "write an interactive plotly page that opens offline: points coloured by source, hover for a "
+        "chunk's first words; --query marks a query and its k nearest chunks.",
+    )
+    store_map.add_argument("--3d", dest="three", action="store_true", help="three axes instead of two")
+    store_map.add_argument("--query", metavar="TEXT", help="place this text and mark its --k nearest chunks")
+    store_map.add_argument("--k", type=int, default=5, metavar="N", help="neighbours of the query to mark (5)")
+    store_map.add_argument("--limit", type=int, default=5000, metavar="N", help="chunks sampled at most (5000)")
+    store_map.add_argument("--method", default="pca", help="pca (default) or umap (needs umap-learn)")
+    store_map.add_argument("--seed", type=int, default=0, help="random seed of the sample (0)")
+    store_map.add_argument("--png", action="store_true", help="write a static PNG image instead of HTML")
+    store_map.add_argument("-o", "--output", metavar="FILE", help="the file to write (map.html, or map.png)")
+    store_map.set_defaults(run=_map)
+
 
 def _embed(args: argparse.Namespace, service: Any) -> int:
     from rag_app.tools.similarity import embed
@@ -75,4 +92,21 @@ def _similarity(args: argparse.Namespace, service: Any) -> int:
     for i, text in enumerate(result.texts, start=1):
         print(f"[{i}] {text}")
     print(f"model: {result.model}")
+    return EXIT_OK
+
+
+def _map(args: argparse.Namespace, service: Any) -> int:
+    from rag_app.tools.plot import write_html, write_png
+    from rag_app.tools.store_map import store_map
+
+    dimensions = 3 if args.three else 2
+    drawn = store_map(service, dimensions, args.limit, args.method.lower(), args.query, args.k, args.seed)
+    output = args.output or ("map.png" if args.png else "map.html")
+    (write_png if args.png else write_html)(drawn, output)
+    marked = sum(1 for p in drawn.points if p.neighbour)
+    query = f"; the query and its {marked} nearest chunks marked" if drawn.query is not None else ""
+    print(
+        f"wrote {output}: {len(drawn.points):,} of {drawn.total:,} chunks from {len(drawn.sources)} sources "
+        f"({drawn.method.upper()}, {dimensions}-D{query})"
+    )
     return EXIT_OK

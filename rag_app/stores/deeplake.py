@@ -223,6 +223,21 @@ class DeepLakeVectorStore(VectorStore):
         rows = self._ds.query(f"SELECT id, embedding WHERE id IN ({', '.join(map(_literal, ids))})")
         return {row["id"]: [float(x) for x in row["embedding"]] for row in rows}
 
+    def sample_rows(self, limit: int, seed: int = 0) -> tuple[list, list, list, Any, int]:
+        """(ids, texts, metadatas, vectors as a numpy array, row count) of up to `limit` rows chosen
+        at random by offset: only those rows are read."""
+        import random
+
+        import numpy as np
+
+        total = len(self)
+        if total == 0:
+            return [], [], [], np.zeros((0, 0), dtype=np.float32), 0
+        view = self._ds[sorted(random.Random(seed).sample(range(total), min(limit, total)))]
+        vectors = np.asarray(view["embedding"][:], dtype=np.float32)
+        metadatas = [m.to_dict() for m in view["metadata"][:]]
+        return list(view["id"][:]), list(view["text"][:]), metadatas, vectors, total
+
     def similarity_search(
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
     ) -> list[Document]:
