@@ -183,7 +183,7 @@ def corpus_chunks(count: int, texts: Sequence[str] = (), size: int = CHUNK_CHARS
         raise ConfigError(f"the number of chunks must be at least 1, not {count}")
     splitter = RecursiveCharacterTextSplitter(chunk_size=size, chunk_overlap=0)
     # Texts are joined first, so short passages (SQuAD's are about 700 characters) make full chunks.
-    pieces = [p for p in splitter.split_text("\n\n".join(texts or [_PROSE])) if p.strip()]
+    pieces = [p for p in splitter.split_text(" ".join(texts or [_PROSE])) if p.strip()]
     if not pieces:
         raise ConfigError("the corpus holds no text to cut into chunks")
     return [pieces[i % len(pieces)] for i in range(count)]
