@@ -1,4 +1,4 @@
-"""`embed`, `similarity`, `models bench` and `map`: the embedding model and the store, looked at."""
+"""`embed`, `similarity` and `map`: the embedding model and the store, looked at (`models bench` is in models.py)."""
 
 from __future__ import annotations
 
