@@ -21,6 +21,7 @@ from rag_app.config import Settings
 from rag_app.errors import NotFoundError, RagError
 from rag_app.ingestion.identity import chunk_id, local_path, source_key
 from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
+from rag_app.ingestion.overlap import PrefetchingEmbeddings, lookahead, new_texts
 from rag_app.ingestion.resync import resync
 from rag_app.ingestion.splitter import make_splitter
 from rag_app.providers.embeddings import make_embeddings
@@ -84,7 +85,7 @@ def _write(
 ) -> None:
     from langchain_core.indexing import index
 
-    embeddings = make_embeddings(settings)
+    embeddings = PrefetchingEmbeddings(make_embeddings(settings))
     vectorstore = stores.open_vectorstore(settings, embeddings)
     keywords = keyword_index(catalog)
     if catalog.model() is None:
@@ -98,7 +99,8 @@ def _write(
         report.notes.append(f"{problem}: {report.resynced} chunks are stored again")
     manager = catalog.record_manager
     started = manager.get_time()
-    for batch, finished in batches:
+    # The next batch's new chunks are encoded while this one is written (ingestion/overlap.py).
+    for batch, finished in lookahead(batches, lambda item: embeddings.prefetch(new_texts(item[0], manager, chunk_id))):
         if batch:
             # No cleanup inside index(): it would clean a file up after its first batch and so
             # drop (then re-embed) the rest of a file longer than one batch. Stale chunks of a

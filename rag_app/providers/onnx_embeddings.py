@@ -2,10 +2,10 @@
 
 Importing torch and sentence-transformers costs about 5 s of every `ask`; ONNX Runtime and
 `tokenizers` load in well under a second. The model (a local sentence-transformers folder, such
-as the bundled all-MiniLM-L6-v2) is exported to ONNX once with torch, cached, and from then on
-embedded with mean pooling and L2 normalisation exactly as sentence-transformers does
-(tests compare the two). LangChain has no ONNX Runtime `Embeddings` for local folders that
-needs no hub access, hence this class.
+as the bundled all-MiniLM-L6-v2) is exported to ONNX once with torch and fused attention
+(rag_app/providers/onnx_export.py), cached, and from then on embedded with mean pooling and L2
+normalisation exactly as sentence-transformers does (tests compare the two). LangChain has no
+ONNX Runtime `Embeddings` for local folders that needs no hub access, hence this class.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from rag_app.errors import RagError, first_line
+from rag_app.providers.onnx_export import EXPORT_VERSION, export
 
 log = logging.getLogger(__name__)  # the CLI shows rag_app's INFO notices on stderr; the library prints nothing
-INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 # Padded tokens per batch: at 256 tokens a chunk, 8 at a time. Activations grow with batch x
 # length (32 x 256 peaked at 1.1 GB; 8 x 256 at 0.56 GB, as fast on 2 cores: bench/speed.md).
 TOKEN_BUDGET = 2048
@@ -33,10 +33,21 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag_app" / "onnx"
 
 
-class OnnxSentenceEmbeddings(Embeddings):
-    """Mean-pooled, normalised sentence embeddings of a local sentence-transformers model."""
+def default_threads() -> int:
+    """The cores this process may run on (ONNX Runtime's own default counts physical cores)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
-    def __init__(self, model_dir: str, batch_size: int = 32) -> None:
+
+class OnnxSentenceEmbeddings(Embeddings):
+    """Mean-pooled, normalised sentence embeddings of a local sentence-transformers model.
+
+    Args:
+        model_dir: a sentence-transformers folder (config, tokenizer.json, weights).
+        batch_size: most texts in one run of the model (TOKEN_BUDGET bounds it further).
+        threads: ONNX Runtime intra-op threads (default: the cores this process may use).
+    """
+
+    def __init__(self, model_dir: str, batch_size: int = 32, threads: int | None = None) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -45,9 +56,10 @@ class OnnxSentenceEmbeddings(Embeddings):
         config = json.loads((self.model_dir / "sentence_bert_config.json").read_text())
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(int(config.get("max_seq_length", 256)))
-        self.tokenizer.enable_padding()
+        self.tokenizer.no_padding()  # each batch is padded to its own longest text below
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.intra_op_num_threads = threads or default_threads()
         # The arena keeps the largest batch's activations (about 1 GB at 32 x 256 tokens) for
         # the life of the process; without it peak memory follows the batch being encoded.
         options.enable_cpu_mem_arena = False
@@ -59,12 +71,12 @@ class OnnxSentenceEmbeddings(Embeddings):
         if weights is None:
             raise RagError(f"no model weights in {self.model_dir}")
         stat = weights.stat()
-        key = hashlib.sha256(f"{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-        target = cache_dir() / key / "model.onnx"
+        identity = f"{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{EXPORT_VERSION}"
+        target = cache_dir() / hashlib.sha256(identity.encode()).hexdigest()[:16] / "model.onnx"
         if not target.exists():
             log.info("preparing the embedding model for fast start-up (once)…")
             try:
-                _export(self.model_dir, target)
+                export(self.model_dir, target)
             except Exception as err:  # torch/onnx export failures come in many types
                 raise RagError(
                     f"cannot export {self.model_dir} to ONNX ({first_line(err)}): set RAG_EMBEDDING_BACKEND=torch"
@@ -74,32 +86,33 @@ class OnnxSentenceEmbeddings(Embeddings):
     def _embed(self, texts: list[str]) -> list[list[float]]:
         import numpy as np
 
+        encodings = self.tokenizer.encode_batch(texts)
         # Longest first, so each batch pads to similar lengths; results go back in input order.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids), reverse=True)
         vectors: list[Any] = [None] * len(texts)
-        for batch in self._batches(texts, order):
-            encodings = self.tokenizer.encode_batch([texts[i] for i in batch])
-            feeds = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-            }
+        for batch in self._batches([len(encodings[i].ids) for i in order]):
+            rows = [encodings[order[i]] for i in batch]
+            width = max(1, len(rows[0].ids))
+            feeds = {name: np.zeros((len(rows), width), dtype=np.int64) for name in ("input_ids", "attention_mask")}
+            for row, encoding in enumerate(rows):
+                feeds["input_ids"][row, : len(encoding.ids)] = encoding.ids
+                feeds["attention_mask"][row, : len(encoding.ids)] = 1
+            feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])
             hidden = self.session.run(None, feeds)[0]
             mask = feeds["attention_mask"][..., None].astype(hidden.dtype)
             pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-            for i, vector in zip(batch, pooled):
-                vectors[i] = vector.tolist()
+            for i, vector in zip(batch, pooled.tolist()):
+                vectors[order[i]] = vector
         return vectors
 
-    def _batches(self, texts: list[str], order: list[int]) -> Iterator[list[int]]:
-        """Runs of `order` (longest text first) of at most `batch_size` texts and TOKEN_BUDGET
-        padded tokens: long chunks go a few at a time, so peak memory stays bounded."""
+    def _batches(self, lengths: list[int]) -> Iterator[range]:
+        """Runs of positions in `lengths` (longest first) of at most `batch_size` texts and
+        TOKEN_BUDGET padded tokens: long texts go a few at a time, so peak memory stays bounded."""
         start = 0
-        while start < len(order):
-            longest = max(1, len(self.tokenizer.encode(texts[order[start]]).ids))
-            size = max(1, min(self.batch_size, TOKEN_BUDGET // longest))
-            yield order[start : start + size]
+        while start < len(lengths):
+            size = max(1, min(self.batch_size, TOKEN_BUDGET // max(1, lengths[start])))
+            yield range(start, min(len(lengths), start + size))
             start += size
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -107,41 +120,3 @@ class OnnxSentenceEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._embed([text])[0]
-
-
-def _export(model_dir: Path, target: Path) -> None:
-    """Export the transformer to ONNX with torch (once), written atomically."""
-    import warnings
-
-    import torch
-    from transformers import AutoModel
-
-    class LastHiddenState(torch.nn.Module):
-        def __init__(self, model: Any) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-
-    model = AutoModel.from_pretrained(str(model_dir))
-    model.eval()
-    example = torch.ones((1, 8), dtype=torch.int64)
-    dynamic = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.tmp")
-    with warnings.catch_warnings(), torch.no_grad():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            LastHiddenState(model),
-            (example, example, torch.zeros_like(example)),
-            str(partial),
-            input_names=list(INPUTS),
-            output_names=["last_hidden_state"],
-            dynamic_axes=dynamic,
-            opset_version=17,
-            dynamo=False,
-        )
-    partial.replace(target)
