@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from rag_app.providers.onnx_export import EXPORT_VERSION, export
 
 log = logging.getLogger(__name__)  # the CLI shows rag_app's INFO notices on stderr; the library prints nothing
 # Padded tokens per batch: at 256 tokens a chunk, 8 at a time. Activations grow with batch x
-# length (32 x 256 peaked at 1.1 GB; 8 x 256 at 0.56 GB, as fast on 2 cores: bench/speed.md).
+# length (32 x 256 peaked at 1.1 GB); 1,024 to 8,192 were tried, 2,048 was fastest on 2 cores.
 TOKEN_BUDGET = 2048
 
 
@@ -48,7 +49,6 @@ class OnnxSentenceEmbeddings(Embeddings):
     """
 
     def __init__(self, model_dir: str, batch_size: int = 32, threads: int | None = None) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         self.model_dir = Path(model_dir)
@@ -57,13 +57,32 @@ class OnnxSentenceEmbeddings(Embeddings):
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(int(config.get("max_seq_length", 256)))
         self.tokenizer.no_padding()  # each batch is padded to its own longest text below
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        options.intra_op_num_threads = threads or default_threads()
-        # The arena keeps the largest batch's activations (about 1 GB at 32 x 256 tokens) for
-        # the life of the process; without it peak memory follows the batch being encoded.
-        options.enable_cpu_mem_arena = False
-        self.session = onnxruntime.InferenceSession(str(self._onnx_file()), options, providers=["CPUExecutionProvider"])
+        self.threads = threads or default_threads()
+        self._session: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def session(self) -> Any:
+        """The ONNX Runtime session, opened at the first text to embed (an ingest that embeds
+        nothing, such as a re-ingest of unchanged files, never pays for it)."""
+        with self._lock:
+            if self._session is None:
+                import onnxruntime
+
+                options = onnxruntime.SessionOptions()
+                options.log_severity_level = 3
+                options.intra_op_num_threads = self.threads
+                # The arena keeps the largest batch's activations for the life of the session;
+                # TOKEN_BUDGET bounds that batch. Without the arena, malloc's heap fragments over
+                # the varying batch shapes and grows (340 -> 510 MB over 2,300 chunks; 350 flat).
+                self._session = onnxruntime.InferenceSession(
+                    str(self._onnx_file()), options, providers=["CPUExecutionProvider"]
+                )
+            return self._session
+
+    @session.setter
+    def session(self, session: Any) -> None:
+        self._session = session
 
     def _onnx_file(self) -> Path:
         """The cached ONNX export of the model, made on first use."""
