@@ -33,6 +33,7 @@ def main() -> None:
     rag = [sys.executable, "-m", "rag_app"]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        env["RAG_PERSIST_DIR"] = str(work / ".rag_app")  # not the per-user store
         timed([sys.executable, str(TUTORIAL), "ingest", str(CORPUS), "1000"], work, env)
         timed([*rag, "ingest", str(CORPUS)], work, env)
         commands = {

@@ -49,6 +49,8 @@ def timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float
 
 
 def rag_ingest(corpus: Path, work: Path, env: dict[str, str]) -> dict:
+    # The store in the scratch folder: without ./.rag_app rag_app would use the per-user store.
+    env = {**env, "RAG_PERSIST_DIR": str(work / ".rag_app")}
     wall, rss, out = timed([sys.executable, "-m", "rag_app", "ingest", str(corpus)], work, env)
     added, updated, present, seconds = SUMMARY.search(out).groups()
     return {
@@ -74,6 +76,8 @@ def main() -> None:
         (work / "big").mkdir()
         large = rag_ingest(triple, work / "big", env)
     chunks = first["added"]
+    if chunks != tutorial["chunks"]:
+        raise SystemExit(f"rag_app added {chunks} chunks, the tutorial way {tutorial['chunks']}: not the same texts")
     rate = chunks / first["seconds"]
     result = {
         "bench": "ingest",
