@@ -91,6 +91,13 @@ def _rank_of_hit(record: dict[str, Any], sources: list[dict[str, Any]]) -> int |
     return None
 
 
+def _has_gold_source(record: dict[str, Any], sources: list[dict[str, Any]]) -> bool:
+    """Whether a retrieved chunk comes from the gold passage or file itself (not just any chunk
+    that happens to contain a gold answer)."""
+    gold_id = record.get("gold_passage_id")
+    return bool(gold_id) and any(entry["source"].rsplit("#", 1)[-1] == gold_id for entry in sources)
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -115,11 +122,13 @@ def evaluate(
         progress: called with 1 after each question.
 
     Returns:
-        hit@1, hit@k, MRR, and with `answers` SQuAD exact match, F1, answer-contains-gold and
+        hit@1, hit@k, MRR, gold_source@k (the gold passage or file itself among the top k,
+        when the questions name one), and with `answers` SQuAD exact match, F1, answer-contains-gold and
         abstention; latency percentiles in milliseconds.
     """
     k = service.settings.top_k if k is None else k
     hits1 = hitsk = rr = 0.0
+    with_gold_source = gold_source_hits = 0
     answerable = impossible = abstained = abstained_answerable = 0
     em = f1_total = contained = 0.0
     latencies: list[float] = []
@@ -136,6 +145,9 @@ def evaluate(
         elif golds or record.get("gold_passage_id"):
             answerable += 1
             rank = _rank_of_hit(record, sources)
+            if record.get("gold_passage_id"):
+                with_gold_source += 1
+                gold_source_hits += _has_gold_source(record, sources)
             if rank:
                 hits1 += rank == 1
                 hitsk += 1
@@ -158,6 +170,8 @@ def evaluate(
         f"hit@{k}": round(hitsk / n, 4),
         "mrr": round(rr / n, 4),
     }
+    if with_gold_source:
+        summary[f"gold_source@{k}"] = round(gold_source_hits / with_gold_source, 4)
     if answers:
         summary |= {
             "exact_match": round(em / n, 4),
