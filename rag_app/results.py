@@ -15,10 +15,12 @@ class Source:
     source: str
     page: int | None
     text: str
+    section: str | None = None
+    """The heading path in the file (`Chapter 2 › 2.1 The Basics`), for HTML and Markdown."""
 
     @classmethod
     def from_document(cls, rank: int, doc: Any) -> Source:
-        """From a LangChain Document whose metadata carries `source`, `page` and `score`."""
+        """From a LangChain Document whose metadata carries `source`, `page`, `section` and `score`."""
         page = doc.metadata.get("page")
         return cls(
             rank=rank,
@@ -26,6 +28,7 @@ class Source:
             source=str(doc.metadata.get("source", "?")),
             page=int(page) if page is not None else None,
             text=doc.page_content,
+            section=str(doc.metadata["section"]) if doc.metadata.get("section") else None,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def test_ingest_ask_search_stats_json_shapes(fake_env, docs, run):
     searched = run("search", "Michael Jordan", "--k", "3", "--json").json()
     assert searched["query"] == "Michael Jordan" and len(searched["results"]) == 3
     first = searched["results"][0]
-    assert set(first) == {"rank", "score", "source", "page", "text"}
+    assert set(first) == {"rank", "score", "source", "page", "text", "section"}
     assert [r["rank"] for r in searched["results"]] == [1, 2, 3]
 
     asked = run("ask", "When was Michael Jordan born?", "--json").json()

@@ -62,7 +62,7 @@ def test_stats_search_and_ask_keep_the_cli_shapes(loaded):
     assert (stats["chunks"], stats["sources"], stats["embedding_model"], stats["dimension"]) == (5, 4, "fake:256", 256)
     found = loaded.post("/v1/search", json={"query": "Michael Jordan", "k": 2}).json()
     assert found["query"] == "Michael Jordan" and [r["rank"] for r in found["results"]] == [1, 2]
-    assert set(found["results"][0]) == {"rank", "score", "source", "page", "text"}
+    assert set(found["results"][0]) == {"rank", "score", "source", "page", "text", "section"}
     answer = loaded.post("/v1/ask", json={"question": MJ, "k": 3}).json()
     assert answer["answer"] == "Michael Jordan was born on 17 February 1963." and len(answer["sources"]) == 3
     assert answer == loaded.app.state.service.ask(MJ, k=3).to_dict() | {"standalone_question": None}

@@ -30,7 +30,7 @@ def test_results_are_typed_and_to_dict_keeps_the_json_shapes(service):
     found = service.search("Michael Jordan", k=3)
     assert isinstance(found, SearchResult) and [s.rank for s in found.results] == [1, 2, 3]
     assert set(found.to_dict()) == {"query", "results"}
-    assert set(found.to_dict()["results"][0]) == {"rank", "score", "source", "page", "text"}
+    assert set(found.to_dict()["results"][0]) == {"rank", "score", "source", "page", "text", "section"}
 
     answer = service.ask("When was Michael Jordan born?", k=2)
     assert isinstance(answer, Answer) and answer.answer == "Michael Jordan was born on 17 February 1963."

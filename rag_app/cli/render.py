@@ -22,8 +22,9 @@ def print_table(rows: dict[str, Any], out: TextIO | None = None, width: int = 16
 
 
 def where(entry: dict[str, Any]) -> str:
-    """`file.pdf, page 2`."""
-    return entry["source"] + (f", page {entry['page']}" if entry.get("page") is not None else "")
+    """`file.pdf, page 2` or `page.html › Chapter 2 › 2.1 The Basics`."""
+    page = f", page {entry['page']}" if entry.get("page") is not None else ""
+    return entry["source"] + page + (f" › {entry['section']}" if entry.get("section") else "")
 
 
 def print_sources(entries: list[dict[str, Any]], out: TextIO, with_text: bool, max_chars: int | None = 300) -> None:

@@ -1,7 +1,11 @@
 """Find files under the paths a user names and turn each into LangChain `Document`s.
 
-Supported: plain text (.txt, .md, .rst), PDF (one document per page), HTML, and JSON Lines
-(one document per line, `text` field, other scalar fields kept as metadata). A file that cannot
+Supported: plain text (.txt, .md, .rst, and files without a type such as `README`, `GPL-3`,
+`Apache-2.0`), PDF (one document per page), HTML, and JSON Lines (one document per line, `text`
+field, other scalar fields kept as metadata). Text is cleaned first (rag_app.ingestion.text,
+rag_app.ingestion.html): hard-wrapped lines joined, PDF running headers dropped, HTML reduced to
+its main content; HTML and Markdown give one document per section, with its heading path in
+`section` (and the HTML `<title>` in `title`). A file that cannot
 be read is reported as skipped with a reason; it never stops the rest of the ingest.
 """
 
@@ -19,6 +23,7 @@ from langchain_core.documents import Document
 from rag_app.errors import RagError
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".jsonl"}
 
@@ -66,7 +71,7 @@ def find_files(
             relative = path.relative_to(base).as_posix()
             if not _selected(relative, include, exclude):
                 continue
-            if path.suffix.lower() in SUPPORTED or (not path.suffix and _looks_like_text(path)):
+            if path.suffix.lower() in SUPPORTED or (_no_type(path.suffix) and _looks_like_text(path)):
                 found.append(SourceFile(path, relative))
             else:
                 skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}"))
@@ -83,8 +88,13 @@ def _selected(relative: str, include: Sequence[str], exclude: Sequence[str]) -> 
     return (not include or matches(include)) and not matches(exclude)
 
 
+def _no_type(suffix: str) -> bool:
+    """No file type in the name: no extension (`README`), or a version number (`Apache-2.0`, `LGPL-2.1`)."""
+    return not suffix or suffix[1:].isdigit()
+
+
 def _looks_like_text(path: Path) -> bool:
-    """A file without an extension (`GPL-3`, `README`) is read as text when its start has no NUL byte."""
+    """A file without a type (`GPL-3`, `README`, `Apache-2.0`) is read as text when its start has no NUL byte."""
     try:
         with open(path, "rb") as file:
             head = file.read(8192)
@@ -131,11 +141,10 @@ def load_file(file: SourceFile, max_mb: int = 50) -> list[Document]:
             docs = _load_pdf(file)
         elif suffix == ".jsonl":
             docs = _load_jsonl(file)
+        elif suffix in HTML_SUFFIXES:
+            docs = _load_html(file)
         else:
-            text = _decode(file.path.read_bytes())
-            if suffix in HTML_SUFFIXES:
-                text = _html_text(text)
-            docs = [Document(page_content=text, metadata={"source": file.source})]
+            docs = _load_text(file, markdown=suffix in MARKDOWN_SUFFIXES)
     except FileNotFoundError as err:
         raise SkipFile("file disappeared before it was read") from err
     except PermissionError as err:
@@ -158,13 +167,28 @@ def _decode(data: bytes) -> str:
         return data.decode("latin-1")
 
 
-def _html_text(html: str) -> str:
-    from bs4 import BeautifulSoup
+def _section_docs(file: SourceFile, sections: list[tuple[list[str], str]], **metadata: str) -> list[Document]:
+    """One document per section; `section` is the heading path, `A › B`, when there is one."""
+    return [
+        Document(
+            page_content=text,
+            metadata={"source": file.source, **metadata, **({"section": " › ".join(path)} if path else {})},
+        )
+        for path, text in sections
+    ]
 
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript"]):
-        tag.decompose()
-    return soup.get_text("\n", strip=True)
+
+def _load_html(file: SourceFile) -> list[Document]:
+    from rag_app.ingestion.html import html_sections
+
+    title, sections = html_sections(_decode(file.path.read_bytes()))
+    return _section_docs(file, sections, **({"title": title} if title else {}))
+
+
+def _load_text(file: SourceFile, markdown: bool) -> list[Document]:
+    from rag_app.ingestion.text import markdown_sections, unwrap
+
+    return _section_docs(file, markdown_sections(unwrap(_decode(file.path.read_bytes()), markdown), atx=markdown))
 
 
 def _load_pdf(file: SourceFile) -> list[Document]:
@@ -174,6 +198,8 @@ def _load_pdf(file: SourceFile) -> list[Document]:
 
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    from rag_app.ingestion.text import strip_page_furniture, unwrap
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -186,9 +212,10 @@ def _load_pdf(file: SourceFile) -> list[Document]:
                 raise
             except Exception as err:
                 raise SkipFile("encrypted PDF (cannot decrypt)") from err
+        pages = strip_page_furniture([page.extract_text() or "" for page in reader.pages])
         return [
-            Document(page_content=page.extract_text() or "", metadata={"source": file.source, "page": number})
-            for number, page in enumerate(reader.pages, start=1)
+            Document(page_content=unwrap(text), metadata={"source": file.source, "page": number})
+            for number, text in enumerate(pages, start=1)
         ]
     except SkipFile:
         raise

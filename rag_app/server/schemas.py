@@ -30,6 +30,7 @@ class Source(BaseModel):
     source: str
     page: int | None
     text: str
+    section: str | None = Field(None, description="the heading path in the file, for HTML and Markdown")
 
 
 class SearchResult(BaseModel):
