@@ -55,10 +55,19 @@ class Answer:
     sources: list[Source]
     standalone_question: str | None = None
     """The question as rewritten from the conversation and then answered (follow-ups with an LLM only)."""
+    answer_span: dict[str, Any] | None = None
+    """The part of `answer` that is what the question asked for (a date for "When…", a name for
+    "Who…"): `{"start", "end", "text", "kind"}`, offsets into `answer`; None when the question
+    asks for no such kind or the answer holds none."""
 
     def to_dict(self) -> dict[str, Any]:
         """The `ask --json` shape; `standalone_question` only when the question was rewritten."""
-        data = {"question": self.question, "answer": self.answer, "sources": [s.to_dict() for s in self.sources]}
+        data = {
+            "question": self.question,
+            "answer": self.answer,
+            "answer_span": self.answer_span,
+            "sources": [s.to_dict() for s in self.sources],
+        }
         if self.standalone_question is not None:
             data["standalone_question"] = self.standalone_question
         return data

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rag_app import stores
+from rag_app.answering.kinds import answer_span
 from rag_app.config import Settings
 from rag_app.errors import ConfigError, EmptyStoreError, RagError
 from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats
@@ -129,7 +130,9 @@ class RagService:
             raise provider_error(err, "LLM", self.settings.llm, self.settings) from err
         docs = result.get("source_documents", [])
         sources = [Source.from_document(i, d) for i, d in enumerate(docs, start=1)]
-        return Answer(question, str(result["result"]).strip(), sources, standalone_question=standalone)
+        text = str(result["result"]).strip()
+        span = answer_span(standalone or question, text)
+        return Answer(question, text, sources, standalone_question=standalone, answer_span=span)
 
     def _open(self, k: int | None) -> tuple[QA, int]:
         """The QA for the store as it is now (reopened after any ingest), and the effective k."""

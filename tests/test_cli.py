@@ -36,7 +36,7 @@ def test_ingest_ask_search_stats_json_shapes(fake_env, docs, run):
     assert [r["rank"] for r in searched["results"]] == [1, 2, 3]
 
     asked = run("ask", "When was Michael Jordan born?", "--json").json()
-    assert set(asked) == {"question", "answer", "sources"}
+    assert set(asked) == {"question", "answer", "answer_span", "sources"}
     assert asked["answer"] == "Michael Jordan was born on 17 February 1963."
     assert len(asked["sources"]) == 5 and set(asked["sources"][0]) == set(first)
     pdf_pages = {

@@ -37,7 +37,7 @@ def test_a_follow_up_is_rewritten_then_retrieved_and_answered(scripted):
 def test_without_history_nothing_is_rewritten(scripted):
     answer = scripted.ask("Where is the Eiffel Tower?")
     assert (answer.standalone_question, answer.answer) == (None, "Where is the Eiffel Tower?")  # the LLM's 1st reply
-    assert set(answer.to_dict()) == {"question", "answer", "sources"}
+    assert set(answer.to_dict()) == {"question", "answer", "answer_span", "sources"}
 
 
 def test_stream_with_history_yields_only_the_answer(scripted):

@@ -71,3 +71,66 @@ def test_a_negated_question_needs_a_negated_answer():
 )
 def test_misses_negation(question, context, missed):
     assert misses_negation(question, context) is missed
+
+
+def test_sentences_know_abbreviations_versions_and_code():
+    text = "Version 4.19.0 was released on 18 Aug. 2022, e.g. by Dr. Smith. Run python -m pip install x.y to get it."
+    assert sentences(text) == [
+        "Version 4.19.0 was released on 18 Aug. 2022, e.g. by Dr. Smith.",
+        "Run python -m pip install x.y to get it.",
+    ]
+
+
+def test_headings_and_definition_lines_are_sentences_of_their_own():
+    text = (
+        'GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n\n1.6. "Executable Form"\n'
+        "means any form of the work other than Source Code Form.\n- error: is an error returned by a function."
+    )
+    assert sentences(text) == [
+        "GNU GENERAL PUBLIC LICENSE",
+        "Version 3, 29 June 2007",
+        '1.6. "Executable Form"',
+        "means any form of the work other than Source Code Form.",
+        "error: is an error returned by a function.",
+    ]
+
+
+LICENCE = (
+    "GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n\n"
+    "The GNU General Public License is a free, copyleft license for software and other kinds of works."
+)
+WHEN = "When was version 3 of the GNU General Public License published?"
+
+
+def test_a_date_question_prefers_the_sentence_with_a_date():
+    assert answer(WHEN, LICENCE, kind_weight=0.0).startswith("The GNU General Public License is a free")
+    assert answer(WHEN, LICENCE).startswith("Version 3, 29 June 2007")
+
+
+def test_the_date_is_marked_as_the_answer_span():
+    from rag_app.answering.kinds import answer_span
+
+    span = answer_span(WHEN, "Version 3, 29 June 2007")
+    assert span == {"start": 11, "end": 23, "text": "29 June 2007", "kind": "date"}
+    assert answer_span("Who wrote the Mac OS X port?", "Greg Parker wrote the Mac OS X port.")["text"] == "Greg Parker"
+    assert answer_span("What is Valgrind?", "Valgrind is a tool from 2002.") is None  # no kind asked for
+
+
+def test_titles_are_context_not_answers():
+    text = "Running your program under Memcheck\nYour program will run much slower (eg. 20 to 30 times) than normal."
+    assert answer("How much slower does a program run under Memcheck?", text).startswith("Your program will run")
+
+
+def test_the_cut_off_start_of_a_chunk_is_not_an_answer():
+    chain = ExtractiveAnswerChain(embeddings=WordCounts(), min_score=0.0)
+    doc = Document(
+        page_content="extra information about uninitialised values. Use --track-origins=yes to see where they come from.",
+        metadata={"start_index": 1200},
+    )
+    got = chain.combine_docs([doc], question="Which option gives extra information about uninitialised values?")[0]
+    assert got == "Use --track-origins=yes to see where they come from."
+
+
+def test_error_like_document_text_is_quoted():
+    text = "asn1_perror\nerror: is an error returned by a libtasn1 function."
+    assert answer("What is error in asn1_perror?", text) == "“error: is an error returned by a libtasn1 function.”"

@@ -15,11 +15,11 @@ from langchain_classic.chains.combine_documents.base import BaseCombineDocuments
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from rag_app.answering.kinds import asked_kinds, find_span
+from rag_app.answering.sentences import is_fragment, is_title, quote_if_error_like, sentences
 from rag_app.retrieval.similarity import cosine, tokenize
 
 NO_ANSWER = "I don't know: the ingested documents do not seem to answer that."
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+#]+|\d+[.)])\s+")
 _NEGATION = r"\b(?:not|never|no|none|cannot|without|non)\b|n't"
 _ASKS_NEGATIVE = re.compile(_NEGATION, re.IGNORECASE)
 _SAYS_NEGATIVE = re.compile(
@@ -37,26 +37,8 @@ class Candidate(NamedTuple):
     cosine: float
     overlap: float
     """Share of the question's content words in the sentence and the one before it."""
-
-
-def _blocks(text: str) -> list[str]:
-    """Paragraphs, list items and titles: lines joined unless a blank line, a list item or a
-    short unpunctuated line (a title) breaks them."""
-    blocks: list[list[str]] = [[]]
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or _LIST_ITEM.match(line):
-            blocks.append([])
-        if line:
-            blocks[-1].append(_LIST_ITEM.sub("", line))
-            if len(line) <= 60 and not line.endswith((".", ",", ";", ":", "!", "?")):
-                blocks.append([])
-    return [" ".join(b) for b in blocks if b]
-
-
-def sentences(text: str) -> list[str]:
-    """`text` cut into sentences (and list items, titles), whitespace folded."""
-    return [s.strip() for block in _blocks(text) for s in _SENTENCE_END.split(block) if len(s.strip()) > 1]
+    kind: bool = False
+    """The sentence holds the kind of answer the question asks for (a date for "When…")."""
 
 
 def overlap(question_tokens: set[str], sentence: str) -> float:
@@ -77,12 +59,22 @@ def adds_information(sentence: str, question: str) -> bool:
     return bool(set(tokenize(sentence)) - set(tokenize(question)))
 
 
+def _in_section(heading: str, sentence: str) -> str:
+    """The sentence as embedded: after its section's heading (`os.EOL: The end-of-line marker.`),
+    so that a definition that does not repeat its subject is still about it."""
+    return f"{heading}: {sentence}" if heading and heading.lower() not in sentence.lower() else sentence
+
+
 class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     """Answers with the best-matching sentence(s) of the documents, or says it does not know.
 
     A sentence's score is its cosine similarity to the question plus `lexical_weight` times the
-    share of the question's content words found in it or in the sentence before it (so "It is
-    330 metres tall." after "The Eiffel Tower is in Paris." counts "Eiffel"). The runner-up is
+    share of the question's content words found in it, in the sentence before it or in its
+    section's heading (so "It is 330 metres tall." after "The Eiffel Tower is in Paris." counts
+    "Eiffel"), plus `kind_weight`
+    when the question asks for a date, version, number, name, code or address and the sentence
+    holds one the question does not. Only whole sentences compete: not titles or headings (they
+    are context for the next sentence), not the cut-off start of a chunk. The runner-up is
     quoted too when it scores within `second_margin` of the best: the two are then too close to
     call. It abstains when the best score is under `min_score`, or when the question is negated
     ("Who did not…") and the best sentence and the one before it negate nothing. Defaults are
@@ -93,26 +85,43 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     min_score: float = 0.6
     """Below this score for the best sentence, abstain."""
     lexical_weight: float = 0.5
+    kind_weight: float = 0.3
     second_margin: float = 0.15
     negation_check: bool = True
     """Abstain when a negated question meets a best sentence that negates nothing."""
 
     def candidates(self, docs: list[Document], question: str) -> list[Candidate]:
         """Each usable sentence of `docs`, with its similarity to the question."""
-        pairs = []
+        found = []  # (the text embedded, the sentence before with the section heading, the sentence)
         for doc in docs:
             split = sentences(doc.page_content)
-            pairs += [(p, s) for p, s in zip(["", *split], split) if adds_information(s, question)]
-        if not pairs or not question.strip():
+            cut = bool(doc.metadata.get("start_index")) and bool(split) and is_fragment(split[0])
+            heading = str(doc.metadata.get("section") or "").rsplit(" › ", 1)[-1]
+            found += [
+                (_in_section(heading, s), f"{heading} {p}" if heading else p, s)
+                for i, (p, s) in enumerate(zip(["", *split], split))
+                if adds_information(s, question) and not is_title(s) and not (i == 0 and cut)
+            ]
+        if not found or not question.strip():
             return []
         query = self.embeddings.embed_query(question)
         wanted = set(tokenize(question))
-        vectors = self.embeddings.embed_documents([s for _, s in pairs])
-        return [Candidate(s, p, cosine(query, v), overlap(wanted, f"{p} {s}")) for (p, s), v in zip(pairs, vectors)]
+        kinds = asked_kinds(question)
+        vectors = self.embeddings.embed_documents([text for text, _, _ in found])
+        return [
+            Candidate(s, p, cosine(query, v), overlap(wanted, f"{p} {s}"), find_span(s, kinds, question) is not None)
+            for (_, p, s), v in zip(found, vectors)
+        ]
 
     def choose(self, candidates: list[Candidate], question: str) -> tuple[str | None, float]:
         """The answer (None to abstain) and the best sentence's score."""
-        ranked = sorted(((c.cosine + self.lexical_weight * c.overlap, c.sentence, c) for c in candidates), reverse=True)
+        ranked = sorted(
+            (
+                (c.cosine + self.lexical_weight * c.overlap + self.kind_weight * c.kind, c.sentence, c)
+                for c in candidates
+            ),
+            reverse=True,
+        )
         if not ranked:
             return None, 0.0
         (score, answer, best), rest = ranked[0], ranked[1:]
@@ -126,7 +135,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
 
     def combine_docs(self, docs: list[Document], question: str = "", **kwargs: Any) -> tuple[str, dict]:
         answer, score = self.choose(self.candidates(docs, question), question)
-        return answer or NO_ANSWER, {"score": score}
+        return quote_if_error_like(answer) if answer else NO_ANSWER, {"score": score}
 
     async def acombine_docs(self, docs: list[Document], question: str = "", **kwargs: Any) -> tuple[str, dict]:
         return self.combine_docs(docs, question=question, **kwargs)

@@ -37,8 +37,16 @@ def print_sources(entries: list[dict[str, Any]], out: TextIO, with_text: bool, m
             print(f"     {text[:max_chars] if cut else text}{'…' if cut else ''}", file=out)
 
 
+def marked(answer: str, span: dict[str, Any] | None, terminal: bool) -> str:
+    """`answer` with its `answer_span` in bold on a terminal; unchanged elsewhere."""
+    if not terminal or not span or answer[span["start"] : span["end"]] != span["text"]:
+        return answer
+    return answer[: span["start"]] + BOLD + span["text"] + PLAIN + answer[span["end"] :]
+
+
 def print_answer(result: dict[str, Any], out: TextIO) -> None:
-    print(result["answer"], file=out)
+    """The answer (its span in bold on a terminal), then the numbered sources."""
+    print(marked(result["answer"], result.get("answer_span"), out.isatty()), file=out)
     print("\nSources:", file=out)
     print_sources(result["sources"], out, with_text=False)
 

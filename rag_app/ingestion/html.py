@@ -3,7 +3,7 @@
 Navigation goes (`<nav>`, `<header>`, `<footer>`, tables of contents, "Next / Previous / Up"
 bars, elements whose role, class or id says navigation), scripts and styles too. Inline elements
 flow into their sentence (`must have <var>nargs</var> elements` stays one line), block elements
-break lines, `<pre>` keeps its lines, a table row becomes `cell | cell`. Each heading starts a
+break lines, `<br>`-wrapped lines are joined like hard-wrapped text, `<pre>` keeps its lines, a table row becomes `cell | cell`. Each heading starts a
 section whose heading path goes into the metadata; the page `<title>` goes there too, never into
 the text. Measured against trafilatura and html2text on bench/realdocs (bench/quality.md).
 """
@@ -14,12 +14,15 @@ import re
 
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
+from rag_app.ingestion.text import unwrap
+
 _DROP = ["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "template"]
+_BR = "\u2028"  # a <br> inside a paragraph, kept apart from the markup's own line breaks
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCKS = {
     "p", "div", "section", "article", "main", "body", "blockquote", "ul", "ol", "dl", "dt", "dd", "li",
     "table", "thead", "tbody", "tfoot", "tr", "figure", "figcaption", "address", "details", "summary",
-    "fieldset", "center", "hr", "br", "caption", "html",
+    "fieldset", "center", "hr", "caption", "html",
 }  # fmt: skip
 _NAV_WORDS = {"nav", "navigation", "navbar", "navheader", "navfooter", "toc", "gtoc", "breadcrumb", "breadcrumbs"}
 _NAV_WORDS |= {"sidebar", "menu", "header", "footer", "skip", "skiplink", "pagination", "contents"}
@@ -62,7 +65,9 @@ class _Walker:
         self.prefix = ""
 
     def flush(self) -> None:
-        text = _clean("".join(self.line))
+        """End the paragraph being collected; its `<br>` lines are unwrapped like plain text."""
+        lines = [_clean(line) for line in "".join(self.line).split(_BR)]
+        text = unwrap("\n".join(lines)).strip() if len(lines) > 1 else lines[0]
         if text:
             self.blocks.append(("p", 0, self.prefix + text))
         self.line, self.prefix = [], ""
@@ -92,6 +97,8 @@ class _Walker:
             cells = [_clean(cell.get_text(" ")) for cell in tag.find_all(["td", "th"], recursive=False)]
             self.line = [" | ".join(c for c in cells if c)]
             self.flush()
+        elif name == "br":
+            self.line.append(_BR)
         elif name in _BLOCKS or name in ("td", "th"):
             self.flush()
             if name == "li":

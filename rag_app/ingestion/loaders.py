@@ -199,7 +199,7 @@ def _load_pdf(file: SourceFile) -> list[Document]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    from rag_app.ingestion.text import strip_page_furniture, unwrap
+    from rag_app.ingestion.text import strip_page_furniture, unwrap, wrap_width
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -213,8 +213,9 @@ def _load_pdf(file: SourceFile) -> list[Document]:
             except Exception as err:
                 raise SkipFile("encrypted PDF (cannot decrypt)") from err
         pages = strip_page_furniture([page.extract_text() or "" for page in reader.pages])
+        width = wrap_width([line for text in pages for line in text.splitlines()])
         return [
-            Document(page_content=unwrap(text), metadata={"source": file.source, "page": number})
+            Document(page_content=unwrap(text, width=width), metadata={"source": file.source, "page": number})
             for number, text in enumerate(pages, start=1)
         ]
     except SkipFile:

@@ -22,7 +22,7 @@ _DOT_LEADER = re.compile(r"(?:\s?\.){4,}\s*[0-9ivxlc]+\s*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
 
-def _wrap_width(lines: list[str]) -> int:
+def wrap_width(lines: list[str]) -> int:
     """The width the text was wrapped at: the 90th percentile of its non-blank line lengths."""
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     if len(lengths) < 4:
@@ -52,7 +52,7 @@ def _joins(previous: str, line: str, width: int, markdown: bool) -> bool:
     )
 
 
-def unwrap(text: str, markdown: bool = False) -> str:
+def unwrap(text: str, markdown: bool = False, width: int | None = None) -> str:
     """`text` with each hard-wrapped paragraph on one line.
 
     A line joins the one before it when that one was long (at least 60% of the wrap width, so it
@@ -66,12 +66,14 @@ def unwrap(text: str, markdown: bool = False) -> str:
         text: plain text or Markdown.
         markdown: the lines of a paragraph join whatever their length, and lines indented by
             four spaces after a blank line are code; in plain text indentation is only layout.
+        width: the width the text was wrapped at (default: measured on `text`; a PDF page
+            is measured with its whole document, `wrap_width`).
 
     Returns:
         The text with the same blank lines and fewer line breaks.
     """
     lines = text.expandtabs(8).splitlines()
-    width = _wrap_width(lines)
+    width = width or wrap_width(lines)
     out: list[str] = []
     in_fence = in_code = False
     previous_blank = True
@@ -138,18 +140,24 @@ def markdown_sections(text: str, atx: bool = True) -> list[tuple[list[str], str]
         if heading and heading[1]:
             level, title = heading
             stack = [(lvl, t) for lvl, t in stack if lvl < level] + [(level, title)]
-            sections.append(([t for _, t in stack], [title, ""]))
+            sections.append(([t for _, t in stack], [title]))
         else:
             sections[-1][1].append(line)
         i += 1
-    return [(path, "\n".join(body).strip()) for path, body in sections if "\n".join(body).strip()]
+    found = []
+    for path, body in sections:
+        head, rest = (body[0], "\n".join(body[1:]).strip()) if path else ("", "\n".join(body).strip())
+        if rest:
+            found.append((path, f"{head}\n\n{rest}" if head else rest))
+    return found
 
 
 def strip_page_furniture(pages: list[str]) -> list[str]:
     """PDF page texts without the running headers and footers and the TOC dot leaders.
 
-    A first or last line of a page is a running header or footer when, with its digits
-    ignored, it starts or ends at least half of the pages (of three or more); a line ending
+    One of the first or last two lines of a page is a running header or footer when it is
+    short (80 characters at most) and, with its digits ignored, starts or ends at least half of
+    the pages (of three or more); a line ending
     in a dot leader and a page number (`2.1 Naming . . . . 3`) is a table-of-contents entry.
 
     Args:
@@ -168,7 +176,7 @@ def strip_page_furniture(pages: list[str]) -> list[str]:
         edges: Counter[str] = Counter()
         for lines in split:
             content = [line for line in lines if line.strip()]
-            edges.update({key(line) for line in content[:2] + content[-2:]})
+            edges.update({key(line) for line in content[:2] + content[-2:] if len(line.strip()) <= 80})
         repeated = {k for k, n in edges.items() if n >= max(3, len(pages) / 2)}
     cleaned = []
     for lines in split:

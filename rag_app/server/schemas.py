@@ -38,9 +38,19 @@ class SearchResult(BaseModel):
     results: list[Source]
 
 
+class AnswerSpan(BaseModel):
+    start: int
+    end: int
+    text: str
+    kind: str = Field(description="date, version, number, name, code or address")
+
+
 class Answer(BaseModel):
     question: str
     answer: str
+    answer_span: AnswerSpan | None = Field(
+        None, description="the part of the answer the question asked for (offsets into `answer`)"
+    )
     sources: list[Source]
     standalone_question: str | None = Field(None, description="the follow-up question as rewritten, then answered")
 

@@ -1,0 +1,163 @@
+"""Clean text from real-world files: HTML, hard-wrapped text, Markdown and PDF (issue 10's failures)."""
+
+from rag_app.ingestion.loaders import SourceFile, find_files, load_file
+from rag_app.ingestion.text import markdown_sections, strip_page_furniture, unwrap
+
+LIBFFI = """<!DOCTYPE html><html><head><title>The Basics (libffi)</title><style>p {color: red}</style></head>
+<body><div class="header"><p>Next: <a href="n.html">Simple Example</a>, Previous: <a href="p.html">What is
+libffi?</a>, Up: <a href="u.html">Using libffi</a></p></div><hr>
+<nav><a href="/">Home</a> <a href="/docs">Docs</a></nav>
+<h1>Using libffi</h1>
+<div class="toc"><ul><li><a href="#a">The Basics</a></li><li><a href="#b">Types</a></li></ul></div>
+<h2>2.1 The Basics<a class="copiable-link" href="#b">¶</a></h2>
+<p><var class="var">argtypes</var> is a vector of <code class="code">ffi_type</code> pointers.
+<var class="var">argtypes</var> must have <var class="var">nargs</var> elements.  If
+<var class="var">nargs</var> is 0, this argument is ignored.</p>
+<pre class="example">ffi_cif cif;
+ffi_call (&amp;cif, FFI_FN (puts), &amp;rc, values);</pre>
+<table><tr><th>Version</th><th>Changes</th></tr><tr><td>v6.0.0</td><td>Throws now.</td></tr></table>
+<ul><li>one <b>bold</b> item</li><li>two</li></ul>
+<table class="nav" summary="Navigation footer"><tr><td><a href="p.html">Prev</a></td><td>Up</td></tr></table>
+<div role="navigation"><p>Skip to content, or read something else entirely.</p></div>
+<footer>Copyright 2024 Somebody</footer><script>console.log("x")</script>
+</body></html>"""
+
+
+def load(path, source="x"):
+    return load_file(SourceFile(path, source))
+
+
+def test_html_keeps_inline_text_whole_and_drops_navigation(workdir):
+    (workdir / "basics.html").write_text(LIBFFI)
+    docs = load(workdir / "basics.html", "basics.html")
+    text = "\n".join(d.page_content for d in docs)
+    assert "argtypes must have nargs elements. If nargs is 0, this argument is ignored." in text
+    assert "ffi_cif cif;\nffi_call (&cif, FFI_FN (puts), &rc, values);" in text  # code keeps its lines
+    assert "Version | Changes" in text and "v6.0.0 | Throws now." in text
+    assert "- one bold item" in text and "- two" in text
+    for gone in (
+        "Next:",
+        "Previous",
+        "Simple Example",
+        "Home",
+        "Skip to content",
+        "Copyright",
+        "console",
+        "color",
+        "¶",
+    ):
+        assert gone not in text, gone
+    assert "The Basics (libffi)" not in text  # the page title is metadata, not an answer
+    assert {d.metadata["title"] for d in docs} == {"The Basics (libffi)"}
+
+
+def test_html_sections_carry_their_heading_path(workdir):
+    (workdir / "basics.html").write_text(LIBFFI)
+    docs = load(workdir / "basics.html")
+    basics = [d for d in docs if "argtypes" in d.page_content]
+    assert len(basics) == 1 and basics[0].metadata["section"] == "Using libffi › 2.1 The Basics"
+    assert basics[0].page_content.startswith("2.1 The Basics\n")
+
+
+def test_hard_wrapped_paragraphs_are_joined_and_structure_kept():
+    text = (
+        "                    GNU GENERAL PUBLIC LICENSE\n"
+        "                       Version 3, 29 June 2007\n\n"
+        "  Daemons that need not own any files sometimes run as user nobody and\n"
+        "group nogroup, although using a dedicated user is far preferable.  Thus,\n"
+        "no files on a system should be owned by this user or group.\n\n"
+        "There are some exceptions to this, all of them listed here in full:\n"
+        "* root is never removed or changed. If it doesn't exist a root account will\n"
+        "  be added though.\n"
+        "* the home directory for the ftp user is preserved\n\n"
+        "    uid   | name              | description\n"
+        "    64001 | mysql             | mysql-server\n"
+    )
+    lines = unwrap(text).splitlines()
+    assert lines[0].strip() == "GNU GENERAL PUBLIC LICENSE" and lines[1].strip() == "Version 3, 29 June 2007"
+    assert (
+        "  Daemons that need not own any files sometimes run as user nobody and group nogroup, although using"
+        " a dedicated user is far preferable.  Thus, no files on a system should be owned by this user or group."
+    ) in lines
+    assert "* root is never removed or changed. If it doesn't exist a root account will be added though." in lines
+    assert "* the home directory for the ftp user is preserved" in lines
+    assert "    64001 | mysql             | mysql-server" in lines and lines.count("") == 3
+
+
+def test_hyphenation_at_line_ends_is_undone():
+    text = (
+        "This manual is for GNU Libtasn1, which is a library for Abstract Syntax Notation One and DER manip-\n"
+        "ulation. Off-line structure management is supported as well as on-line structure manage-\n"
+        "ment, with a number of well-known encodings.\n"
+        "short\nlines\nhere\nto set a width"
+    )
+    assert "DER manipulation. Off-line structure" in unwrap(text) and "structure management, with" in unwrap(text)
+
+
+def test_markdown_joins_paragraph_lines_keeps_code_and_cuts_at_headings():
+    text = (
+        "PyYAML\n======\n\nA full-featured YAML framework\nfor Python.\n\n## Installation\n\n"
+        "To install, type\n`python setup.py install`.\n\n    >>> yaml.load(stream)\n    >>> yaml.dump(data)\n\n"
+        "```sh\n$ meson _build\n# not a heading\n```\n"
+    )
+    sections = markdown_sections(unwrap(text, markdown=True))
+    assert [path for path, _ in sections] == [["PyYAML"], ["PyYAML", "Installation"]]
+    assert "A full-featured YAML framework for Python." in sections[0][1]
+    body = sections[1][1]
+    assert "To install, type `python setup.py install`." in body
+    assert "    >>> yaml.load(stream)\n    >>> yaml.dump(data)" in body and "# not a heading" in body
+
+
+def test_markdown_file_sections_reach_the_documents(workdir):
+    (workdir / "README.md").write_text("# Tool\n\nIt does things.\n\n## Install\n\nRun `make`.\n")
+    docs = load(workdir / "README.md")
+    assert [(d.metadata.get("section"), d.page_content) for d in docs] == [
+        ("Tool", "Tool\n\nIt does things."),
+        ("Tool › Install", "Install\n\nRun `make`."),
+    ]
+
+
+def test_versioned_licence_file_names_are_read_as_text(workdir):
+    (workdir / "Apache-2.0").write_text("Apache License\nVersion 2.0, January 2004\n")
+    (workdir / "data.bin").write_bytes(b"\x00\x01")
+    files, skipped = find_files([workdir])
+    assert [f.source for f in files] == ["Apache-2.0"]
+    assert skipped == [(str(workdir / "data.bin"), "unsupported file type .bin")]
+
+
+WORDS = ["first", "second", "third", "fourth"]
+
+
+def test_running_headers_footers_and_toc_leaders_are_dropped():
+    pages = [
+        "i\nTable of Contents\n1 Introduction . . . . . . . . 1\n2.1 ASN.1 syntax. . . . . . . . . 2",
+        *[f"Chapter 4: Function reference {n}\nThe {word} text stays.\n{n}" for n, word in zip(range(8, 12), WORDS)],
+    ]
+    cleaned = strip_page_furniture(pages)
+    assert cleaned[0] == "i\nTable of Contents"
+    assert cleaned[1:] == [f"The {word} text stays." for word in WORDS]
+
+
+def test_pdf_pages_lose_repeated_headers_and_are_unwrapped(workdir):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=11)
+    for n, word in enumerate(WORDS[:3], start=1):
+        pdf.add_page()
+        pdf.cell(0, 8, f"Shared MIME-info Database, page {n}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            6,
+            f"Section {n}. Each {word} application that wishes to contribute to the MIME database will install a single "
+            "XML file, named after the application, into one of the three packages directories. After installing "
+            "it the application must run the update-mime-database command.",
+        )
+    pdf.output(str(workdir / "spec.pdf"))
+    docs = load(workdir / "spec.pdf")
+    assert [d.metadata["page"] for d in docs] == [1, 2, 3]
+    for n, doc in enumerate(docs, start=1):
+        assert "Shared MIME-info Database" not in doc.page_content
+        assert "\n" not in doc.page_content and doc.page_content.startswith(
+            f"Section {n}. Each {WORDS[n - 1]} application"
+        )
