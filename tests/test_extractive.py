@@ -81,7 +81,7 @@ def test_sentences_know_abbreviations_versions_and_code():
     ]
 
 
-def test_headings_and_definition_lines_are_sentences_of_their_own():
+def test_headings_and_definitions_are_sentences_of_their_own():
     text = (
         'GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n\n1.6. "Executable Form"\n'
         "means any form of the work other than Source Code Form.\n- error: is an error returned by a function."
@@ -89,8 +89,7 @@ def test_headings_and_definition_lines_are_sentences_of_their_own():
     assert sentences(text) == [
         "GNU GENERAL PUBLIC LICENSE",
         "Version 3, 29 June 2007",
-        '1.6. "Executable Form"',
-        "means any form of the work other than Source Code Form.",
+        '1.6. "Executable Form" means any form of the work other than Source Code Form.',
         "error: is an error returned by a function.",
     ]
 
@@ -134,3 +133,10 @@ def test_the_cut_off_start_of_a_chunk_is_not_an_answer():
 def test_error_like_document_text_is_quoted():
     text = "asn1_perror\nerror: is an error returned by a libtasn1 function."
     assert answer("What is error in asn1_perror?", text) == "“error: is an error returned by a libtasn1 function.”"
+
+
+def test_a_command_question_prefers_the_sentence_holding_a_command():
+    text = "The setup script installs PyYAML and LibYAML. Type `python setup.py install` and it installs PyYAML."
+    question = "What command installs PyYAML?"
+    assert answer(question, text, min_score=0.0, second_margin=0.0, kind_weight=0.0).startswith("The setup script")
+    assert answer(question, text, min_score=0.0, second_margin=0.0).startswith("Type `python setup.py install`")

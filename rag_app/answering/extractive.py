@@ -72,8 +72,8 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     share of the question's content words found in it, in the sentence before it or in its
     section's heading (so "It is 330 metres tall." after "The Eiffel Tower is in Paris." counts
     "Eiffel"), plus `kind_weight`
-    when the question asks for a date, version, number, name, code or address and the sentence
-    holds one the question does not. Only whole sentences compete: not titles or headings (they
+    when the question asks for a date, version, number, name, command, code or address and the
+    sentence holds one (of the most specific kind asked) that the question does not. Only whole sentences compete: not titles or headings (they
     are context for the next sentence), not the cut-off start of a chunk. The runner-up is
     quoted too when it scores within `second_margin` of the best: the two are then too close to
     call. It abstains when the best score is under `min_score`, or when the question is negated
@@ -109,7 +109,9 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
         kinds = asked_kinds(question)
         vectors = self.embeddings.embed_documents([text for text, _, _ in found])
         return [
-            Candidate(s, p, cosine(query, v), overlap(wanted, f"{p} {s}"), find_span(s, kinds, question) is not None)
+            Candidate(
+                s, p, cosine(query, v), overlap(wanted, f"{p} {s}"), find_span(s, kinds[:1], question) is not None
+            )
             for (_, p, s), v in zip(found, vectors)
         ]
 

@@ -1,5 +1,5 @@
-"""What kind of answer a question asks for (a date, a version, a number, a name, code, an
-address) and where a sentence holds one: the answerer prefers such a sentence and marks the span.
+"""What kind of answer a question asks for (a date, a version, a number, a name, a command,
+code, an address) and where a sentence holds one: the answerer prefers such a sentence and marks the span.
 
 A tested rule set rather than a model: the kinds are few, the question words that ask for them
 are fixed English phrases, and a named-entity model (spaCy's ~12 MB small one at best) would be
@@ -33,11 +33,17 @@ PATTERNS: dict[str, re.Pattern[str]] = {
         rf"(?:\s*(?:%|percent\b|per cent\b)|\s+{_UNITS}\b)?",
         re.I,
     ),
-    "name": re.compile(r"\b[A-Z][a-z]+(?:[ -](?:(?:van|von|de|der|del|da|le)\s)?[A-Z][a-z]+){1,3}\b"),
+    "name": re.compile(
+        r"\b[A-Z][a-z]+(?:[ -](?:(?:van|von|de|der|del|da|le)\s)?[A-Z][a-z]+){1,3}\b|(?<=[a-z,;:] )[A-Z][a-z]+[A-Za-z]*\b"
+    ),
+    "command": re.compile(
+        r"`(?:\$ )?[\w./-]+ [^`\n]+`|(?<![\w$])\$ [^\n`]+|"
+        r"\b(?:python3?|pip3?|npm|npx|git|make|meson|ninja|cmake|valgrind|apt(?:-get)?|sudo|node|gcc|cc) "
+        r"(?:-[-\w=]+ )*[\w./-]+(?: [\w./=-]+)*"
+    ),
     "code": re.compile(
-        r"`[^`\n]+`|(?<![\w-])--?[a-zA-Z][\w-]*(?:=\S+)?|\$ [^\n.;]+|\b\w+(?:_\w+)+\b(?:\s*\(\))?|\b\w+\(\)|"
-        r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b|"
-        r"\b(?:python3?|pip|npm|git|make|meson|ninja|valgrind|apt(?:-get)?|sudo|node) (?:-\w+ )*[\w./-]+(?: [\w./=-]+)*"
+        r"`[^`\s]+`|(?<![\w-])--?[a-zA-Z][\w-]*(?:=\S+)?|\b\w+(?:_\w+)+\b(?:\s*\(\))?|\b\w+(?:\.\w+)*\(\)|"
+        r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b"
     ),
     "address": re.compile(r"https?://[^\s<>()\"']+[^\s<>()\"'.,;:]|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
 }
@@ -54,7 +60,8 @@ _ASKS = [
             re.I,
         ),
     ),
-    ("name", re.compile(r"\bwho(?:m|se)?\b", re.I)),
+    ("name", re.compile(r"\bwho(?:m|se)?\b|^\W*(?:what|which)\b.*\b(?:called|named)\b", re.I)),
+    ("command", re.compile(r"\b(?:which|what) (?:\w+ )?commands?\b|\bcommand line\b", re.I)),
     (
         "code",
         re.compile(

@@ -15,6 +15,7 @@ from typing import Any
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+#•]+|\d+[.)])\s+")
 _TITLE_END = (".", ",", ";", ":", "!", "?")
 _CODE_MARK = re.compile(r"[`=_()<>{}\[\]/\\|$]|--|\d")
+_DEFINES = re.compile(r"^(?:means|refers to|is|are|shall mean|denotes)\b")
 _FRAGMENT_START = re.compile(r"^[a-z,;:)\]]")
 _ERROR_LIKE = re.compile(r"^\W*(?:error|fatal|warning|exception|traceback|panic|segmentation fault)\b", re.I)
 
@@ -42,9 +43,21 @@ def blocks(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """`text` cut into sentences (and list items, titles), whitespace folded."""
+    """`text` cut into sentences (and list items, titles), whitespace folded; a definition term
+    on its own line and the definition after it (`means …`, `refers to …`) make one sentence."""
     segment = _segmenter().segment
-    cut = [" ".join(s.split()) for block in blocks(text) for s in ([block] if _is_line(block) else segment(block))]
+    cut: list[str] = []
+    term = False
+    for block in blocks(text):
+        if _is_line(block):
+            cut.append(block)
+            term = True
+            continue
+        split = [" ".join(s.split()) for s in segment(block)]
+        if term and split and _DEFINES.match(split[0]):
+            split[0] = f"{cut.pop()} {split[0]}"  # `1.6. "Executable Form"` + `means any form…`
+        cut += split
+        term = False
     return [s for s in cut if len(s) > 1]
 
 

@@ -18,6 +18,7 @@ _HYPHEN_END = re.compile(r"(?<=[a-z]{2})-$")
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]^]+\]:\s*<?\S+>?\s*(?:\"[^\"]*\")?\s*$")
 _DOT_LEADER = re.compile(r"(?:\s?\.){4,}\s*[0-9ivxlc]+\s*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 
@@ -87,8 +88,8 @@ def unwrap(text: str, markdown: bool = False, width: int | None = None) -> str:
         if in_fence:
             out.append(line)
             continue
-        if not line.strip():
-            out.append("")
+        if not line.strip() or (markdown and _LINK_DEFINITION.match(line)):
+            out.append("")  # a Markdown link definition (`[name]: https://…`) is markup, not text
             previous_blank, in_code = True, False
             continue
         if markdown and (in_code or previous_blank) and line.startswith("    ") and not _LIST_ITEM.match(line):
