@@ -67,3 +67,26 @@ def test_eval_with_the_real_model_and_extractive_answers(workdir, run):
     assert summary["hit@1"] == 1.0
     assert summary["answer_contains_gold"] == 1.0
     assert summary["abstention_on_impossible"] == 1.0 and summary["abstained_on_answerable"] == 0.0
+
+
+class _Searcher:
+    """A stand-in service whose search returns fixed sources (the metric's logic only)."""
+
+    class settings:  # noqa: N801 - mimics RagService.settings
+        top_k = 2
+
+    def search(self, query, k):
+        class Found:
+            def to_dict(self):
+                return {"results": [{"rank": 1, "source": "other.txt", "text": "Released in 1963."}]}
+
+        return Found()
+
+
+def test_gold_source_counts_only_the_gold_file_not_a_chunk_that_contains_the_answer():
+    from rag_app.eval.evaluate import evaluate
+
+    questions = [{"question": "When?", "answers": ["1963"], "gold_passage_id": "licenses/GPL-3"}]
+    summary = evaluate(_Searcher(), questions)
+    assert summary["hit@2"] == 1.0 and summary["gold_source@2"] == 0.0
+    assert "gold_source@2" not in evaluate(_Searcher(), [{"question": "When?", "answers": ["1963"]}])
