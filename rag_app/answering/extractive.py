@@ -132,7 +132,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
         ):
             return None, score
         if rest and score - rest[0][0] <= self.second_margin and rest[0][1] != answer:
-            answer = f"{answer} {rest[0][1]}"
+            answer = f"{answer}{' ' if answer.endswith(('.', '!', '?', ':', ';')) else ' — '}{rest[0][1]}"
         return answer, score
 
     def combine_docs(self, docs: list[Document], question: str = "", **kwargs: Any) -> tuple[str, dict]:
