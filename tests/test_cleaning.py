@@ -51,12 +51,18 @@ def test_html_keeps_inline_text_whole_and_drops_navigation(workdir):
     assert {d.metadata["title"] for d in docs} == {"The Basics (libffi)"}
 
 
-def test_html_sections_carry_their_heading_path(workdir):
+def chunks(path, size=200):
+    from rag_app.config import Settings
+    from rag_app.ingestion.splitter import make_splitter
+
+    return make_splitter(Settings(chunk_size=size, chunk_overlap=0)).split_documents(load(path))
+
+
+def test_html_chunks_carry_their_heading_path(workdir):
     (workdir / "basics.html").write_text(LIBFFI)
-    docs = load(workdir / "basics.html")
-    basics = [d for d in docs if "argtypes" in d.page_content]
-    assert len(basics) == 1 and basics[0].metadata["section"] == "Using libffi › 2.1 The Basics"
-    assert basics[0].page_content.startswith("2.1 The Basics\n")
+    basics = [c for c in chunks(workdir / "basics.html") if "argtypes" in c.page_content]
+    assert basics and {c.metadata["section"] for c in basics} == {"Using libffi › 2.1 The Basics"}
+    assert all("sections" not in c.metadata for c in chunks(workdir / "basics.html"))
 
 
 def test_hard_wrapped_paragraphs_are_joined_and_structure_kept():
@@ -108,13 +114,23 @@ def test_markdown_joins_paragraph_lines_keeps_code_and_cuts_at_headings():
     assert "    >>> yaml.load(stream)\n    >>> yaml.dump(data)" in body and "# not a heading" in body
 
 
-def test_markdown_file_sections_reach_the_documents(workdir):
-    (workdir / "README.md").write_text("# Tool\n\nIt does things.\n\n## Install\n\nRun `make`.\n")
+def test_markdown_chunks_are_labelled_with_their_section(workdir):
+    (workdir / "README.md").write_text("# Tool\n\nIt does things.\n\n## Install\n\nRun `make`, then `make install`.\n")
     docs = load(workdir / "README.md")
-    assert [(d.metadata.get("section"), d.page_content) for d in docs] == [
-        ("Tool", "Tool\n\nIt does things."),
-        ("Tool › Install", "Install\n\nRun `make`."),
-    ]
+    assert len(docs) == 1 and docs[0].page_content.startswith("Tool\n\nIt does things.\n\nInstall\n\n")
+    small = [c.metadata.get("section") for c in chunks(workdir / "README.md", size=30)]
+    assert small[0] == "Tool" and small[-1] == "Tool › Install" and set(small) == {"Tool", "Tool › Install"}
+    assert [c.metadata.get("section") for c in chunks(workdir / "README.md", size=1000)] == ["Tool"]  # shared path
+
+
+def test_a_chunk_spanning_sections_gets_the_path_they_share():
+    from rag_app.ingestion.splitter import section_of
+
+    marks = [[0, ""], [10, "Guide › Install"], [50, "Guide › Use"], [90, "Other"]]
+    assert section_of(marks, 0, 5) == ""
+    assert section_of(marks, 12, 20) == "Guide › Install"
+    assert section_of(marks, 40, 30) == "Guide"
+    assert section_of(marks, 60, 40) == "Guide › Use"  # no shared path: the first one's
 
 
 def test_versioned_licence_file_names_are_read_as_text(workdir):

@@ -69,8 +69,8 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     """Answers with the best-matching sentence(s) of the documents, or says it does not know.
 
     A sentence's score is its cosine similarity to the question plus `lexical_weight` times the
-    share of the question's content words found in it, in the sentence before it or in its
-    section's heading (so "It is 330 metres tall." after "The Eiffel Tower is in Paris." counts
+    share of the question's content words found in it, in the sentence before it or in the
+    heading it is under (the last title line before it in the chunk, else the chunk's section) (so "It is 330 metres tall." after "The Eiffel Tower is in Paris." counts
     "Eiffel"), plus `kind_weight`
     when the question asks for a date, version, number, name, command, code or address and the
     sentence holds one (of the most specific kind asked) that the question does not. Only whole sentences compete: not titles or headings (they
@@ -97,11 +97,11 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
             split = sentences(doc.page_content)
             cut = bool(doc.metadata.get("start_index")) and bool(split) and is_fragment(split[0])
             heading = str(doc.metadata.get("section") or "").rsplit(" › ", 1)[-1]
-            found += [
-                (_in_section(heading, s), f"{heading} {p}" if heading else p, s)
-                for i, (p, s) in enumerate(zip(["", *split], split))
-                if adds_information(s, question) and not is_title(s) and not (i == 0 and cut)
-            ]
+            for i, (p, s) in enumerate(zip(["", *split], split)):
+                if is_title(s):
+                    heading = s  # the heading the sentences after it are under
+                elif adds_information(s, question) and not (i == 0 and cut):
+                    found.append((_in_section(heading, s), f"{heading} {p}" if heading else p, s))
         if not found or not question.strip():
             return []
         query = self.embeddings.embed_query(question)

@@ -4,8 +4,8 @@ Supported: plain text (.txt, .md, .rst, and files without a type such as `README
 `Apache-2.0`), PDF (one document per page), HTML, and JSON Lines (one document per line, `text`
 field, other scalar fields kept as metadata). Text is cleaned first (rag_app.ingestion.text,
 rag_app.ingestion.html): hard-wrapped lines joined, PDF running headers dropped, HTML reduced to
-its main content; HTML and Markdown give one document per section, with its heading path in
-`section` (and the HTML `<title>` in `title`). A file that cannot
+its main content; for HTML and Markdown the heading path of each chunk goes in its `section`
+(and the HTML `<title>` in `title`). A file that cannot
 be read is reported as skipped with a reason; it never stops the rest of the ingest.
 """
 
@@ -168,14 +168,16 @@ def _decode(data: bytes) -> str:
 
 
 def _section_docs(file: SourceFile, sections: list[tuple[list[str], str]], **metadata: str) -> list[Document]:
-    """One document per section; `section` is the heading path, `A › B`, when there is one."""
-    return [
-        Document(
-            page_content=text,
-            metadata={"source": file.source, **metadata, **({"section": " › ".join(path)} if path else {})},
-        )
-        for path, text in sections
-    ]
+    """The file's sections as one document; where each starts, with its heading path (`A › B`),
+    goes in `sections` (JSON) for the splitter to label each chunk (rag_app.ingestion.splitter)."""
+    texts, marks, offset = [], [], 0
+    for path, text in sections:
+        marks.append([offset, " › ".join(path)])
+        texts.append(text)
+        offset += len(text) + 2
+    if any(path for _, path in marks):
+        metadata["sections"] = json.dumps(marks, ensure_ascii=False)
+    return [Document(page_content="\n\n".join(texts), metadata={"source": file.source, **metadata})]
 
 
 def _load_html(file: SourceFile) -> list[Document]:

@@ -1,15 +1,65 @@
-"""Split documents into chunks with LangChain's RecursiveCharacterTextSplitter."""
+"""Split documents into chunks with LangChain's RecursiveCharacterTextSplitter, each chunk
+labelled with the section of the file it comes from."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+
+from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from rag_app.config import Settings
 
+SEP = " › "
+
+
+class SectionSplitter(RecursiveCharacterTextSplitter):
+    """RecursiveCharacterTextSplitter that turns a document's `sections` (JSON `[[offset, "A › B"],
+    …]`, from the loaders) into each chunk's `section`: the heading path of the one section the
+    chunk lies in, or the path the sections it spans share (the first one's when they share none)."""
+
+    def split_documents(self, documents: Iterable[Document]) -> list[Document]:
+        chunks = super().split_documents(documents)
+        for chunk in chunks:
+            marks = chunk.metadata.pop("sections", None)
+            if marks:
+                section = section_of(json.loads(marks), chunk.metadata.get("start_index", 0), len(chunk.page_content))
+                if section:
+                    chunk.metadata["section"] = section
+        return chunks
+
+
+def section_of(marks: list[list], start: int, length: int) -> str:
+    """The heading path for the text at [start, start + length) given where sections begin.
+
+    Args:
+        marks: `[offset, "A › B"]` for each section, in order.
+        start: where the chunk starts in the document.
+        length: the chunk's length.
+
+    Returns:
+        The path ("" when the chunk lies before any heading).
+    """
+    inside = [path for i, (offset, path) in enumerate(marks) if offset < start + length and _end(marks, i) > start]
+    if not inside:
+        return ""
+    parts = [path.split(SEP) if path else [] for path in inside]
+    common = []
+    for level in zip(*parts):
+        if len(set(level)) > 1:
+            break
+        common.append(level[0])
+    return SEP.join(common) or inside[0]
+
+
+def _end(marks: list[list], i: int) -> float:
+    return marks[i + 1][0] if i + 1 < len(marks) else float("inf")
+
 
 def make_splitter(settings: Settings) -> RecursiveCharacterTextSplitter:
-    """The splitter for `settings`; every chunk gets a `start_index` in its metadata."""
-    return RecursiveCharacterTextSplitter(
+    """The splitter for `settings`; every chunk gets a `start_index` (and a `section`) in its metadata."""
+    return SectionSplitter(
         chunk_size=settings.chunk_size,
         chunk_overlap=settings.chunk_overlap,
         add_start_index=True,
