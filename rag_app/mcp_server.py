@@ -54,6 +54,7 @@ class SourceOut(TypedDict):
     source: Annotated[str, Field(description="the file the passage comes from")]
     page: Annotated[int | None, Field(description="page number in a PDF, else null")]
     text: Annotated[str, Field(description="the passage")]
+    section: Annotated[str | None, Field(description="the heading path in the file (HTML, Markdown), else null")]
 
 
 class SearchOut(TypedDict):
@@ -61,9 +62,19 @@ class SearchOut(TypedDict):
     results: list[SourceOut]
 
 
+class SpanOut(TypedDict):
+    start: int
+    end: int
+    text: str
+    kind: Annotated[str, Field(description="date, version, number, name, command, code or address")]
+
+
 class AnswerOut(TypedDict):
     question: str
     answer: str
+    answer_span: Annotated[
+        SpanOut | None, Field(description="the part of the answer the question asked for (offsets into it), else null")
+    ]
     sources: Annotated[list[SourceOut], Field(description="the passages the answer was drawn from")]
 
 

@@ -34,7 +34,7 @@ def test_results_are_typed_and_to_dict_keeps_the_json_shapes(service):
 
     answer = service.ask("When was Michael Jordan born?", k=2)
     assert isinstance(answer, Answer) and answer.answer == "Michael Jordan was born on 17 February 1963."
-    assert len(answer.sources) == 2 and set(answer.to_dict()) == {"question", "answer", "sources"}
+    assert len(answer.sources) == 2 and set(answer.to_dict()) == {"question", "answer", "answer_span", "sources"}
 
 
 def test_k_is_per_call(service):

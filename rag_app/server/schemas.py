@@ -42,7 +42,7 @@ class AnswerSpan(BaseModel):
     start: int
     end: int
     text: str
-    kind: str = Field(description="date, version, number, name, code or address")
+    kind: str = Field(description="date, version, number, name, command, code or address")
 
 
 class Answer(BaseModel):
