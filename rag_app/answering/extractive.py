@@ -8,6 +8,7 @@ same RetrievalQA as with an LLM.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, NamedTuple
 
@@ -70,7 +71,8 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
 
     A sentence's score is its cosine similarity to the question plus `lexical_weight` times the
     share of the question's content words found in it, in the sentence before it or in the
-    heading it is under (the last title line before it in the chunk, else the chunk's section) (so "It is 330 metres tall." after "The Eiffel Tower is in Paris." counts
+    heading it is under (the last heading or title line before it in the chunk, else the chunk's
+    section) (so "It is 330 metres tall." after "The Eiffel Tower is in Paris." counts
     "Eiffel"), plus `kind_weight`
     when the question asks for a date, version, number, name, command, code or address and the
     sentence holds one (of the most specific kind asked) that the question does not. Only whole sentences compete: not titles or headings (they
@@ -97,8 +99,9 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
             split = sentences(doc.page_content)
             cut = bool(doc.metadata.get("start_index")) and bool(split) and is_fragment(split[0])
             heading = str(doc.metadata.get("section") or "").rsplit(" › ", 1)[-1]
+            headings = set(json.loads(doc.metadata.get("headings") or "[]"))
             for i, (p, s) in enumerate(zip(["", *split], split)):
-                if is_title(s):
+                if is_title(s) or s in headings:
                     heading = s  # the heading the sentences after it are under
                 elif adds_information(s, question) and not (i == 0 and cut):
                     found.append((_in_section(heading, s), f"{heading} {p}" if heading else p, s))

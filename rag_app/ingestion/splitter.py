@@ -17,16 +17,21 @@ SEP = " › "
 class SectionSplitter(RecursiveCharacterTextSplitter):
     """RecursiveCharacterTextSplitter that turns a document's `sections` (JSON `[[offset, "A › B"],
     …]`, from the loaders) into each chunk's `section`: the heading path of the one section the
-    chunk lies in, or the path the sections it spans share (the first one's when they share none)."""
+    chunk lies in, or the path the sections it spans share (the first one's when they share none);
+    a chunk that spans sections also gets their `headings` (JSON list)."""
 
     def split_documents(self, documents: Iterable[Document]) -> list[Document]:
         chunks = super().split_documents(documents)
         for chunk in chunks:
             marks = chunk.metadata.pop("sections", None)
             if marks:
-                section = section_of(json.loads(marks), chunk.metadata.get("start_index", 0), len(chunk.page_content))
+                start, length = chunk.metadata.get("start_index", 0), len(chunk.page_content)
+                inside = _inside(json.loads(marks), start, length)
+                section = section_of(json.loads(marks), start, length)
                 if section:
                     chunk.metadata["section"] = section
+                if len(inside) > 1:  # the headings in the chunk, for the answerer to tell them from text
+                    chunk.metadata["headings"] = json.dumps([p.split(SEP)[-1] for p in inside if p], ensure_ascii=False)
         return chunks
 
 
@@ -41,7 +46,7 @@ def section_of(marks: list[list], start: int, length: int) -> str:
     Returns:
         The path ("" when the chunk lies before any heading).
     """
-    inside = [path for i, (offset, path) in enumerate(marks) if offset < start + length and _end(marks, i) > start]
+    inside = _inside(marks, start, length)
     if not inside:
         return ""
     parts = [path.split(SEP) if path else [] for path in inside]
@@ -51,6 +56,11 @@ def section_of(marks: list[list], start: int, length: int) -> str:
             break
         common.append(level[0])
     return SEP.join(common) or inside[0]
+
+
+def _inside(marks: list[list], start: int, length: int) -> list[str]:
+    """The heading paths of the sections that [start, start + length) overlaps."""
+    return [path for i, (offset, path) in enumerate(marks) if offset < start + length and _end(marks, i) > start]
 
 
 def _end(marks: list[list], i: int) -> float:
