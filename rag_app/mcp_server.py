@@ -20,7 +20,8 @@ from typing_extensions import NotRequired, TypedDict  # pydantic needs these und
 
 from rag_app import __version__
 from rag_app.errors import EmptyStoreError, RagError
-from rag_app.service import MAX_K, MAX_QUESTION_CHARS, RagService
+from rag_app.inputs import MAX_K, MAX_QUESTION_CHARS
+from rag_app.service import RagService
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer

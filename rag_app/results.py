@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -156,3 +157,18 @@ class Stats:
 def _count(n: int, noun: str) -> str:
     """`1 file`, `2 files`."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def short_names(paths: list[str]) -> dict[str, str]:
+    """The shortest trailing part of each path that tells it apart from the others."""
+    parts = {p: Path(p).parts for p in paths}
+    names: dict[str, str] = {}
+    for path, split in parts.items():
+        for depth in range(1, len(split) + 1):
+            tail = split[-depth:]
+            if sum(1 for other in parts.values() if other[-depth:] == tail) == 1:
+                names[path] = "/".join(tail)
+                break
+        else:
+            names[path] = path
+    return names

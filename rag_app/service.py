@@ -18,8 +18,9 @@ from rag_app import stores
 from rag_app.answering.kinds import answer_span
 from rag_app.config import Settings
 from rag_app.errors import ConfigError, EmptyStoreError, RagError
-from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats
-from rag_app.stores.state import disagreement, read_state
+from rag_app.inputs import MAX_K, checked_history, checked_text
+from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats, short_names
+from rag_app.stores.state import disagreement, read_state, store_stats
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -27,9 +28,6 @@ if TYPE_CHECKING:
     from rag_app.answering.chain import QA
     from rag_app.answering.conversation import Turn
     from rag_app.doctor import Check
-
-MAX_QUESTION_CHARS = 10_000
-MAX_K = 1000
 
 
 class RagService:
@@ -65,7 +63,7 @@ class RagService:
             EmptyStoreError: nothing is ingested yet.
             StoreError: the store failed.
         """
-        query = _checked_text(query, "query")
+        query = checked_text(query, "query")
         qa, k = self._open(k)
         docs = qa.retriever_for(k).invoke(query)
         return SearchResult(query, [Source.from_document(i, d) for i, d in enumerate(docs, start=1)])
@@ -87,7 +85,7 @@ class RagService:
             StoreError: the store failed.
             ProviderError: the embedding model or the LLM failed.
         """
-        return self._answer(_checked_text(question, "question"), k, [], _checked_history(history))
+        return self._answer(checked_text(question, "question"), k, [], checked_history(history))
 
     def stream(
         self, question: str, k: int | None = None, history: Sequence[Turn] | None = None
@@ -107,8 +105,8 @@ class RagService:
         """
         from rag_app.answering.streaming import stream_run
 
-        question = _checked_text(question, "question")
-        turns = _checked_history(history)
+        question = checked_text(question, "question")
+        turns = checked_history(history)
         streamed = False
         with closing(stream_run(lambda callbacks: self._answer(question, k, callbacks, turns))) as pieces:
             for piece in pieces:
@@ -183,7 +181,7 @@ class RagService:
         """
         if isinstance(texts, str) or not texts:
             raise ConfigError("give a list of one or more texts to embed")
-        return self.embeddings.embed_documents([_checked_text(t, "text") for t in texts])
+        return self.embeddings.embed_documents([checked_text(t, "text") for t in texts])
 
     # -- the store ---------------------------------------------------------------------------
 
@@ -306,64 +304,10 @@ class RagService:
         Raises:
             StoreError: the store cannot be reached or read.
         """
-        catalog = stores.catalog(self.settings)
-        recorded_chunks, sources = catalog.counts()
-        state = read_state(self.settings)
-        recorded = catalog.model()
-        if recorded is None:  # nothing ingested yet: show what ingest would use
-            from rag_app.providers.registry import model_name
-
-            recorded = (model_name(self.settings), None)
-        return Stats(
-            store=self.settings.vector_store,
-            location=stores.location(self.settings),
-            chunks=state.chunks,
-            sources=sources,
-            embedding_model=recorded[0],
-            dimension=recorded[1],
-            collection=self.settings.collection,
-            catalog_chunks=recorded_chunks,
-            warning=disagreement(catalog, state),
-        )
+        return store_stats(self.settings)
 
     def doctor(self) -> Iterator[Check]:
         """Live checks: the embedding model, the answerer and the store each answer."""
         from rag_app.doctor import run_checks
 
         return run_checks(self.settings)
-
-
-def _checked_text(text: str, what: str) -> str:
-    """`text` stripped, or a ConfigError when it is empty or unreasonably long."""
-    if not isinstance(text, str):
-        raise ConfigError(f"the {what} must be text")
-    text = text.strip()
-    if not text:
-        raise ConfigError(f"the {what} is empty")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise ConfigError(f"the {what} is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
-    return text
-
-
-def _checked_history(history: Any) -> list[Turn]:
-    """The conversation as (question, answer) pairs; empty when there is none."""
-    if not history:
-        return []
-    from rag_app.answering.conversation import checked_history
-
-    return checked_history(history)
-
-
-def short_names(paths: list[str]) -> dict[str, str]:
-    """The shortest trailing part of each path that tells it apart from the others."""
-    parts = {p: Path(p).parts for p in paths}
-    names: dict[str, str] = {}
-    for path, split in parts.items():
-        for depth in range(1, len(split) + 1):
-            tail = split[-depth:]
-            if sum(1 for other in parts.values() if other[-depth:] == tail) == 1:
-                names[path] = "/".join(tail)
-                break
-        else:
-            names[path] = path
-    return names

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from rag_app.service import MAX_K, MAX_QUESTION_CHARS
+from rag_app.inputs import MAX_K, MAX_QUESTION_CHARS
 
 K = Field(None, ge=1, le=MAX_K, description="chunks to retrieve (default: RAG_TOP_K)")
 TEXT = r"\S"  # some text that is not white space

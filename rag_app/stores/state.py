@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rag_app.config import Settings
 from rag_app.errors import StoreError, first_line
+from rag_app.results import Stats
 from rag_app.stores.catalog import Catalog
 
 
@@ -53,3 +54,32 @@ def disagreement(catalog: Catalog, state: StoreState) -> str | None:
     if state.chunks != recorded_chunks:
         return f"the store holds {state.chunks} chunks but its catalog lists {recorded_chunks}"
     return None
+
+
+def store_stats(settings: Settings) -> Stats:
+    """What the store holds (counted by the store), its catalog's view, and the embedding model.
+
+    Raises:
+        StoreError: the store cannot be reached or read.
+    """
+    from rag_app import stores
+
+    catalog = stores.catalog(settings)
+    recorded_chunks, sources = catalog.counts()
+    state = read_state(settings)
+    recorded = catalog.model()
+    if recorded is None:  # nothing ingested yet: show what ingest would use
+        from rag_app.providers.registry import model_name
+
+        recorded = (model_name(settings), None)
+    return Stats(
+        store=settings.vector_store,
+        location=stores.location(settings),
+        chunks=state.chunks,
+        sources=sources,
+        embedding_model=recorded[0],
+        dimension=recorded[1],
+        collection=settings.collection,
+        catalog_chunks=recorded_chunks,
+        warning=disagreement(catalog, state),
+    )
