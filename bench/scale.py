@@ -8,12 +8,14 @@ LangChain's fake 384-d embeddings (size, not meaning, is measured). Every step i
 `python -m rag_app` process: ingest (wall time, peak RSS), the same ingest again (wall time and
 how many texts were embedded: should be 0), a cold `search` (median of 3 wall times), and warm
 searches through one RagService (p50/p95 of --queries queries after 5 warm-ups). Prints a
-Markdown table and one JSON line. Run it alone: `flock /tmp/rag_heavy.lock python bench/scale.py`.
+Markdown table and one JSON line. `--keep FOLDER` keeps the stores, and `--search-only` then
+re-measures only the searches on them. Run it alone: `flock /tmp/rag_heavy.lock python bench/scale.py`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -79,9 +81,10 @@ def corpus(folder: Path, size: int) -> None:
         (folder / f"part-{start // LINES_PER_FILE:05d}.jsonl").write_text("\n".join(lines) + "\n")
 
 
-def measure(store: str, size: int, queries: list[str], scratch: Path) -> dict:
+def measure(store: str, size: int, queries: list[str], scratch: Path, search_only: bool) -> dict:
     work = scratch / f"{store}-{size}"
-    corpus(work / "docs", size)
+    if not search_only:
+        corpus(work / "docs", size)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -92,21 +95,22 @@ def measure(store: str, size: int, queries: list[str], scratch: Path) -> dict:
     if store == "deeplake":
         env["DEEPLAKE_DATASET_PATH"] = str(work / "lake")
     python = [sys.executable]
-    ingest_s, ingest_rss, out, _ = _timed([*python, "-m", "rag_app", "ingest", "docs"], work, env)
-    assert f"{size} chunks added" in out, out
-    again_s, _, out, err = _timed([*python, "-c", COUNTING, "ingest", "docs"], work, env)
-    embedded = int(err.strip().rsplit("embedded=", 1)[-1])
+    row: dict = {"store": store, "chunks": size}
+    if not search_only:
+        ingest_s, ingest_rss, out, _ = _timed([*python, "-m", "rag_app", "ingest", "docs"], work, env)
+        assert f"{size} chunks added" in out, out
+        again_s, _, out, err = _timed([*python, "-c", COUNTING, "ingest", "docs"], work, env)
+        row |= {
+            "ingest_s": round(ingest_s, 1),
+            "ingest_chunks_per_s": round(size / ingest_s),
+            "ingest_peak_rss_mib": round(ingest_rss),
+            "reingest_s": round(again_s, 1),
+            "reingest_embedded": int(err.strip().rsplit("embedded=", 1)[-1]),
+        }
     cold = [_timed([*python, "-m", "rag_app", "search", queries[i], "--json"], work, env) for i in range(3)]
     _, _, out, _ = _timed([*python, "-c", WARM, json.dumps(queries)], work, env)
     warm = sorted(json.loads(out))
-    return {
-        "store": store,
-        "chunks": size,
-        "ingest_s": round(ingest_s, 1),
-        "ingest_chunks_per_s": round(size / ingest_s),
-        "ingest_peak_rss_mib": round(ingest_rss),
-        "reingest_s": round(again_s, 1),
-        "reingest_embedded": embedded,
+    return row | {
         "cold_search_s": round(statistics.median(c[0] for c in cold), 2),
         "cold_search_rss_mib": round(max(c[1] for c in cold)),
         "warm_p50_ms": round(warm[len(warm) // 2] * 1000, 1),
@@ -135,7 +139,13 @@ def main() -> None:
     parser.add_argument("--stores", default="chroma,deeplake")
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--scratch", type=Path, default=None, help="folder for the stores (default: a temp folder)")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="build the stores in this folder and keep them (for --search-only)"
+    )
+    parser.add_argument("--search-only", action="store_true", help="re-measure search on the stores kept in --keep")
     args = parser.parse_args()
+    if args.search_only and not args.keep:
+        parser.error("--search-only needs --keep FOLDER")
     vocabulary = words()
     rng = random.Random(1)
     queries = [" ".join(rng.choices(vocabulary[:5000], k=6)) for _ in range(args.queries)]
@@ -145,14 +155,24 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     rows = []
-    with tempfile.TemporaryDirectory(dir=args.scratch) as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            tmp = args.keep
+            tmp.mkdir(parents=True, exist_ok=True)
+        else:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=args.scratch)))
         for store in args.stores.split(","):
             for size in (int(s) for s in args.sizes.split(",")):
-                r = measure(store, size, queries, Path(tmp))
+                r = measure(store, size, queries, tmp, args.search_only)
                 rows.append(r)
+                ingest = (
+                    f"{r['ingest_s']} | {r['ingest_chunks_per_s']} | {r['ingest_peak_rss_mib']} "
+                    f"| {r['reingest_s']} ({r['reingest_embedded']})"
+                    if "ingest_s" in r
+                    else "(kept) | | | "
+                )
                 print(
-                    f"| {store} | {size:,} | {r['ingest_s']} | {r['ingest_chunks_per_s']} | {r['ingest_peak_rss_mib']} "
-                    f"| {r['reingest_s']} ({r['reingest_embedded']}) | {r['cold_search_s']} "
+                    f"| {store} | {size:,} | {ingest} | {r['cold_search_s']} "
                     f"| {r['cold_search_rss_mib']} | {r['warm_p50_ms']} / {r['warm_p95_ms']} |",
                     flush=True,
                 )
