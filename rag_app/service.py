@@ -141,6 +141,7 @@ class RagService:
         generation = catalog.generation()
         with self._lock:
             if self._qa is None or generation != self._generation:
+                self._prefetch_embeddings()
                 from rag_app.answering.chain import QA
                 from rag_app.providers.registry import model_name
 
@@ -154,6 +155,20 @@ class RagService:
                 self._embeddings = self._qa.embeddings  # one model for answering and for embed()
                 self._generation, self._chunks = generation, state.chunks
             return self._qa, min(k, self._chunks, MAX_K)
+
+    def _prefetch_embeddings(self) -> None:
+        """Make the embedding model and let it load in the background while the store opens.
+        A provider that cannot be made is left for QA to make again, so errors keep their order."""
+        if self._embeddings is None:
+            from rag_app.providers.embeddings import make_embeddings
+
+            try:
+                self._embeddings = make_embeddings(self.settings)
+            except RagError:
+                return
+        prefetch = getattr(self._embeddings, "prefetch", None)
+        if prefetch is not None:
+            prefetch()
 
     # -- the embedding model -----------------------------------------------------------------
 

@@ -39,3 +39,35 @@ def test_a_graph_the_optimizer_cannot_read_keeps_the_plain_export(tmp_path):
     plain.write_bytes(b"not an onnx graph")
     assert onnx_export._fuse(plain, tmp_path / "fused.onnx", heads=12, hidden=384) is False
     assert not (tmp_path / "fused.onnx").exists()
+
+
+def test_prefetch_opens_the_session_in_the_background_and_embedding_waits_for_it(exported):
+    import time
+
+    from rag_app.providers.huggingface import bundled_model_path
+    from rag_app.providers.onnx_embeddings import OnnxSentenceEmbeddings
+
+    model = OnnxSentenceEmbeddings(bundled_model_path())
+    model.prefetch()
+    deadline = time.monotonic() + 60
+    while model._session is None and time.monotonic() < deadline:  # nothing embeds: the thread opens it
+        time.sleep(0.01)
+    assert model._session is not None
+    vector = model.embed_query("When was Super Bowl 50 played?")
+    assert vector == OnnxSentenceEmbeddings(bundled_model_path()).embed_query("When was Super Bowl 50 played?")
+
+
+def test_a_session_that_fails_in_the_background_is_reported_at_the_first_embedding(exported, monkeypatch):
+    import onnxruntime
+
+    from rag_app.providers.huggingface import bundled_model_path
+    from rag_app.providers.onnx_embeddings import OnnxSentenceEmbeddings
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("cannot allocate the arena")
+
+    monkeypatch.setattr(onnxruntime, "InferenceSession", broken)
+    model = OnnxSentenceEmbeddings(bundled_model_path())
+    model.prefetch()
+    with pytest.raises(RuntimeError, match="cannot allocate the arena"):
+        model.embed_query("anything")

@@ -50,6 +50,13 @@ class GuardedEmbeddings(Embeddings):
                 time.sleep(min(0.5 * 2**attempt, 8.0))
         raise AssertionError("unreachable")
 
+    def prefetch(self) -> None:
+        """Start loading the model in the background, where the provider can (the bundled ONNX
+        model); otherwise nothing."""
+        prefetch = getattr(self.inner, "prefetch", None)
+        if prefetch is not None:
+            prefetch()
+
     def _checked(self, vector: Any) -> list[float]:
         if vector and isinstance(vector[0], list):
             raise ProviderError(

@@ -84,6 +84,29 @@ class OnnxSentenceEmbeddings(Embeddings):
     def session(self, session: Any) -> None:
         self._session = session
 
+    def prefetch(self) -> None:
+        """Open the session in a background thread, so that it loads while the caller goes on
+        (a cold `search` imports its store client meanwhile). The first text to embed waits for it.
+
+        ONNX Runtime builds the session without holding the GIL, so on two cores the load
+        overlaps Python's imports. Python modules are imported here first: two threads importing
+        numpy at once can see it half-initialised. A failure in the thread is left for the first
+        embedding to meet again and report.
+        """
+        if self._session is not None:
+            return
+        import onnxruntime  # noqa: F401  (in the caller's thread, see above)
+
+        self._onnx_file()  # an export, when one is needed, logs and runs here
+
+        def open_session() -> None:
+            try:
+                self.session  # noqa: B018  (the property opens it)
+            except Exception:  # noqa: S110  (met again, and reported, at the first embedding)
+                pass
+
+        threading.Thread(target=open_session, name="onnx-session", daemon=True).start()
+
     def _onnx_file(self) -> Path:
         """The cached ONNX export of the model, made on first use."""
         weights = next(self.model_dir.glob("*.safetensors"), None) or next(self.model_dir.glob("*.bin"), None)
