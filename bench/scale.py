@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -70,13 +71,13 @@ def words() -> list[str]:
 def corpus(folder: Path, size: int) -> None:
     """`size` one-chunk lines in files of LINES_PER_FILE lines; word frequencies follow Zipf's law."""
     vocabulary = words()
-    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(vocabulary))))
     rng = random.Random(size)
     folder.mkdir(parents=True)
     for start in range(0, size, LINES_PER_FILE):
         lines = []
         for n in range(start, min(size, start + LINES_PER_FILE)):
-            text = " ".join(rng.choices(vocabulary, weights, k=40))
+            text = " ".join(rng.choices(vocabulary, cum_weights=cumulative, k=40))
             lines.append(json.dumps({"id": f"c{n}", "text": f"Record {n}: {text}."}))
         (folder / f"part-{start // LINES_PER_FILE:05d}.jsonl").write_text("\n".join(lines) + "\n")
 
