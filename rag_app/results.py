@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rag_app.ingestion.headers import without_header
+
 
 @dataclass(frozen=True)
 class Source:
@@ -28,7 +30,7 @@ class Source:
             score=round(float(doc.metadata.get("score", 0.0)), 4),
             source=str(doc.metadata.get("source", "?")),
             page=int(page) if page is not None else None,
-            text=doc.page_content,
+            text=without_header(doc.page_content, doc.metadata),
             section=str(doc.metadata["section"]) if doc.metadata.get("section") else None,
         )
 

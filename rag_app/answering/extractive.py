@@ -18,6 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag_app.answering.kinds import asked_kinds, find_span
 from rag_app.answering.sentences import is_fragment, is_title, quote_if_error_like, sentences
+from rag_app.ingestion.headers import without_header
 from rag_app.retrieval.similarity import cosine, tokenize
 
 NO_ANSWER = "I don't know: the ingested documents do not seem to answer that."
@@ -96,7 +97,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
         """Each usable sentence of `docs`, with its similarity to the question."""
         found = []  # (the text embedded, the sentence before with the section heading, the sentence)
         for doc in docs:
-            split = sentences(doc.page_content)
+            split = sentences(without_header(doc.page_content, doc.metadata))
             cut = bool(doc.metadata.get("start_index")) and bool(split) and is_fragment(split[0])
             heading = str(doc.metadata.get("section") or "").rsplit(" › ", 1)[-1]
             headings = set(json.loads(doc.metadata.get("headings") or "[]"))
