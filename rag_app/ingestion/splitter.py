@@ -4,7 +4,7 @@ labelled with the section of the file it comes from and headed by its document's
 A chunk cut from the middle of a document often never names what it is about ("The game was
 played on February 7, 2016"). Its header line (`Super Bowl 50`, `Installation › Linux`) is
 embedded and keyword-indexed with it, so a question naming the subject finds it (on the SQuAD
-sample: hit@5 0.975 → 0.982, bench/speed.md). The header is kept in `metadata["header"]`;
+sample: hit@5 0.975 → 0.983, bench/quality.md). The header is kept in `metadata["header"]`;
 sources show the chunk without it, and the extractive answerer reads it as a heading, never as
 an answer."""
 
