@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag_app.answering.kinds import asked_kinds, find_span
 from rag_app.answering.sentences import is_fragment, is_title, quote_if_error_like, sentences
-from rag_app.ingestion.headers import without_header
+from rag_app.ingestion.headers import SEP, without_header
 from rag_app.retrieval.similarity import cosine, tokenize
 
 NO_ANSWER = "I don't know: the ingested documents do not seem to answer that."
@@ -99,7 +99,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
         for doc in docs:
             split = sentences(without_header(doc.page_content, doc.metadata))
             cut = bool(doc.metadata.get("start_index")) and bool(split) and is_fragment(split[0])
-            heading = str(doc.metadata.get("section") or "").rsplit(" › ", 1)[-1]
+            heading = str(doc.metadata.get("section") or "").rsplit(SEP, 1)[-1]
             headings = set(json.loads(doc.metadata.get("headings") or "[]"))
             for i, (p, s) in enumerate(zip(["", *split], split)):
                 if is_title(s) or s in headings:
