@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -68,9 +69,20 @@ class KeywordIndex:
             yield self.db
 
     @property
+    def read_only(self) -> bool:
+        """Whether this process cannot write the index (a store folder or file it may only read)."""
+        if self.path.exists():
+            return not (os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK))
+        folder = next((p for p in (self.path.parent, *self.path.parent.parents) if p.exists()), None)
+        return folder is not None and not os.access(folder, os.W_OK)
+
+    @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
             try:
+                if self.read_only:
+                    self._db = self._open_read_only()
+                    return self._db
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
                 db.execute("PRAGMA journal_mode = WAL")  # readers go on while an ingest writes
@@ -81,6 +93,23 @@ class KeywordIndex:
                 raise RagError(f"cannot open the keyword index {self.path}: {err}") from None
             self._db = db
         return self._db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """The index opened for reading only (`mode=ro`); where SQLite cannot read a WAL file that
+        way in a folder it may not write, as `immutable` (no one with this process's rights can
+        change it). An index that does not exist is an empty one, in memory."""
+        if not self.path.exists():
+            db = sqlite3.connect(":memory:", check_same_thread=False)
+            for statement in _SCHEMA:
+                db.execute(statement)
+            return db
+        uri = self.path.resolve().as_uri()
+        try:
+            db = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+            db.execute("SELECT COUNT(*) FROM ids").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
     def close(self) -> None:
         if self._db is not None:

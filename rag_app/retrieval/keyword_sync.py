@@ -121,10 +121,13 @@ def bring_in_step(index: KeywordIndex, catalog: Catalog, store: VectorStore) -> 
 
     One process of this machine catches up at a time (a lock file beside the index); another
     finding it taken, or finding another ingest writing when a reconcile is due, uses the index
-    as it is. Returns how many chunks of the index changed.
+    as it is, and so does a process that may not write the index (a read-only store folder).
+    Returns how many chunks of the index changed.
     """
     from rag_app.stores.locks import file_lock
 
+    if index.read_only:  # a store folder this process may only read: nothing can be brought in step
+        return 0
     try:
         with file_lock(index.path.with_suffix(".lock"), "the keyword index is being brought in step"):
             changed = catch_up(index, catalog, store)

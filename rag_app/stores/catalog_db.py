@@ -8,6 +8,7 @@ people see is `shown`, and error messages have it scrubbed.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -78,8 +79,20 @@ class CatalogDB:
         from sqlalchemy.pool import NullPool
 
         if self.dialect == "sqlite":
+            if self.read_only():
+                import sqlite3
+
+                uri = f"{self.sqlite_path.resolve().as_uri()}?mode=ro"  # type: ignore[union-attr]
+                return create_engine(
+                    "sqlite://", poolclass=NullPool, creator=lambda: sqlite3.connect(uri, uri=True, timeout=30)
+                )
             return create_engine(self.url, poolclass=NullPool, connect_args={"timeout": 30})
         return create_engine(self.url, pool_size=3, max_overflow=5, pool_pre_ping=True, connect_args=_pg_args())
+
+    def read_only(self) -> bool:
+        """True for a SQLite catalog that exists but that this process may not write (it is opened `mode=ro`)."""
+        path = self.sqlite_path
+        return path is not None and path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
 
     def missing(self) -> bool:
         """True for a SQLite catalog whose file does not exist yet (reads then find nothing)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag_app.config import Settings
@@ -12,75 +15,134 @@ if TYPE_CHECKING:
     from langchain_core.vectorstores import VectorStore
 
 
+_CLIENTS: dict[tuple, tuple[Any, Any]] = {}  # per store and process: (chromadb client, its database file)
+_CLIENTS_LOCK = threading.Lock()
+_NO_SUCH_ID = "rag_app:refresh"  # deleting it changes nothing
+
+
 def open_chroma(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> VectorStore:
     """A `langchain_chroma.Chroma` over a cosine-space collection (relevance = cosine similarity).
 
     Args:
         settings: where the store is (RAG_PERSIST_DIR, or RAG_CHROMA_HOST for a server).
         embeddings: the model for queries and new texts.
-        fresh: for the embedded store, drop this process's cached client for the folder first:
-            chromadb keeps one per path, whose vector index does not see other processes' writes.
+        fresh: make searches see what other processes wrote since this process opened the store.
+            An embedded Chroma applies its write log to the vector index it holds in memory only
+            when it writes: a delete of an id that cannot exist makes it catch up.
 
     Raises:
         StoreError: the server cannot be reached, or the folder or collection cannot be opened.
     """
     from langchain_chroma import Chroma
 
-    client = open_client(settings, fresh)
+    client = open_client(settings)
     try:
-        return Chroma(
+        store = Chroma(
             client=client,
             collection_name=settings.collection,
             embedding_function=embeddings,
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
+        if fresh and not settings.chroma_host:
+            store.delete([_NO_SUCH_ID])
     except Exception as err:
         raise StoreError(f"cannot open Chroma collection {settings.collection!r}: {first_line(err)}") from err
+    return store
 
 
-def open_client(settings: Settings, fresh: bool = False) -> Any:
-    """The chromadb client: an HttpClient for RAG_CHROMA_HOST (checked with a heartbeat), else
-    a PersistentClient in RAG_PERSIST_DIR/chroma (see `open_chroma` for `fresh`).
+def open_client(settings: Settings) -> Any:
+    """This process's chromadb client for the configured store, made on first use: an HttpClient
+    for RAG_CHROMA_HOST (checked with a heartbeat), else a PersistentClient in RAG_PERSIST_DIR/chroma.
+
+    One client per store and process, made under a lock: chromadb shares one engine per folder
+    between its clients and starts it after publishing it, so two clients made at once (or one
+    made while another is in use) could meet an engine not started yet.
 
     Raises:
-        StoreError: the server cannot be reached, or the folder cannot be opened.
+        StoreError: the server cannot be reached, or the folder cannot be opened (or is read-only).
     """
+    if settings.chroma_host:
+        key = ("server", settings.chroma_host, settings.chroma_port, settings.chroma_ssl,
+               tuple(sorted((settings.chroma_headers or {}).items())))  # fmt: skip
+        with _CLIENTS_LOCK:
+            if key not in _CLIENTS:
+                _CLIENTS[key] = (_server_client(settings), None)
+            client = _CLIENTS[key][0]
+        _heartbeat(client, settings)  # every opening checks that the server answers
+        return client
+    path = (settings.persist_dir / "chroma").resolve()
+    with _CLIENTS_LOCK:
+        cached = _CLIENTS.get(("folder", str(path)))
+        if cached is not None and cached[1] != _database_file(path):  # the folder was deleted or replaced
+            cached[0].close()
+            cached = None
+        if cached is None:
+            client = _folder_client(path)
+            cached = _CLIENTS[("folder", str(path))] = (client, _database_file(path))
+        return cached[0]
+
+
+def _database_file(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the folder's Chroma database: another one means another store."""
+    try:
+        found = (path / "chroma.sqlite3").stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def _server_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_host:
-        where = f"{settings.chroma_host}:{settings.chroma_port}"
-        try:
-            client = chromadb.HttpClient(
-                host=settings.chroma_host,
-                port=settings.chroma_port,
-                ssl=settings.chroma_ssl,
-                headers=settings.chroma_headers or None,
-                settings=chroma_settings,
-            )
-            client.heartbeat()
-        except Exception as err:  # chromadb raises plain ValueError/httpx errors for a dead server
-            raise StoreError(f"cannot reach the Chroma server at {where}: {first_line(err)}") from err
-    else:
-        path = (settings.persist_dir / "chroma").resolve()  # chromadb caches clients by path string
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-            if fresh:
-                _forget_cached_client(str(path))
-            client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        except Exception as err:  # chromadb wraps sqlite and Rust errors in its own types
-            raise StoreError(f"cannot open the Chroma store at {path}: {first_line(err)}") from err
+    where = f"{settings.chroma_host}:{settings.chroma_port}"
+    try:
+        client = chromadb.HttpClient(
+            host=settings.chroma_host,
+            port=settings.chroma_port,
+            ssl=settings.chroma_ssl,
+            headers=settings.chroma_headers or None,
+            settings=ChromaSettings(anonymized_telemetry=False),
+        )
+    except Exception as err:  # chromadb raises plain ValueError/httpx errors for a dead server
+        raise StoreError(f"cannot reach the Chroma server at {where}: {first_line(err)}") from err
     return client
+
+
+def _heartbeat(client: Any, settings: Settings) -> None:
+    try:
+        client.heartbeat()
+    except Exception as err:  # httpx errors for a dead server
+        where = f"{settings.chroma_host}:{settings.chroma_port}"
+        raise StoreError(f"cannot reach the Chroma server at {where}: {first_line(err)}") from err
+
+
+def _folder_client(path: Path) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+    except Exception as err:  # chromadb wraps sqlite and Rust errors in its own types
+        if "readonly database" in str(err) or not os.access(path, os.W_OK):
+            raise StoreError(
+                f"the Chroma store at {path} is read-only, and Chroma cannot open a store it may not write"
+                " (it updates its files when it opens them): make it writable, or copy it to a writable"
+                " folder and set RAG_PERSIST_DIR there"
+            ) from err
+        raise StoreError(f"cannot open the Chroma store at {path}: {first_line(err)}") from err
 
 
 def read_state(settings: Settings) -> tuple[str, int]:
     """(collection id, chunk count) of the configured collection; ("", 0) when it does not exist.
 
+    This process's one client reads both from Chroma's database, so they include other processes' writes.
+
     Raises:
         StoreError: the store cannot be reached or read.
     """
-    client = open_client(settings, fresh=True)  # what is on disk now, not this process's cached view
+    client = open_client(settings)
     try:
         collection = client.get_collection(settings.collection)
     except Exception as err:  # chromadb.errors.NotFoundError, or ValueError in older clients
@@ -88,11 +150,3 @@ def read_state(settings: Settings) -> tuple[str, int]:
             return "", 0
         raise StoreError(f"cannot read Chroma collection {settings.collection!r}: {first_line(err)}") from err
     return str(collection.id), int(collection.count())
-
-
-def _forget_cached_client(path: str) -> None:
-    """Make the next PersistentClient for `path` load the store anew (chromadb has no public way
-    to refresh one path: `clear_system_cache()` would drop every path's client)."""
-    from chromadb.api.client import SharedSystemClient
-
-    SharedSystemClient._identifier_to_system.pop(path, None)

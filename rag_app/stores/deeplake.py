@@ -154,7 +154,8 @@ class DeepLakeVectorStore(VectorStore):
         self._delete_rows(self._offsets(ids).values())
         start = len(ds)
         ds.append({"id": ids, "text": texts, "metadata": [dict(m) for m in metadatas], "embedding": vectors})
-        self._rows = (self._rows or {}) | {i: start + n for n, i in enumerate(ids)}
+        if self._rows is not None:  # None (rows moved by a delete): read the id column again when needed
+            self._rows |= {i: start + n for n, i in enumerate(ids)}
         ds.commit()
         return ids
 

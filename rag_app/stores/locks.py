@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag_app.errors import BusyError
+from rag_app.errors import BusyError, StoreError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -34,12 +34,21 @@ def _held() -> set[object]:
 
 @contextmanager
 def file_lock(path: Path, busy: str) -> Iterator[None]:
-    """Hold an exclusive `flock` on `path`; BusyError(`busy`) when another holder has it."""
+    """Hold an exclusive `flock` on `path`; BusyError(`busy`) when another holder has it.
+
+    Raises:
+        BusyError: another holder has it.
+        StoreError: the lock file cannot be made (a folder this process may not write).
+    """
     if path in _held():
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as lock:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path, "w")
+    except OSError as err:  # a read-only store folder: reading it works, writing cannot
+        raise StoreError(f"cannot write to {path.parent}: {err.strerror or err}") from err
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
