@@ -15,11 +15,11 @@ def test_finds_supported_files_recursively_with_relative_sources(workdir):
     (workdir / "a" / "b").mkdir(parents=True)
     (workdir / "a" / "one.txt").write_text("one")
     (workdir / "a" / "b" / "two.md").write_text("two")
-    (workdir / "a" / "b" / "image.png").write_bytes(b"\x89PNG")
+    (workdir / "a" / "b" / "song.mp3").write_bytes(b"ID3")
     (workdir / "a" / ".hidden.txt").write_text("hidden")
     files, skipped = find_files([workdir / "a"])
     assert [f.source for f in files] == ["b/two.md", "one.txt"]
-    assert skipped == [(str(workdir / "a" / "b" / "image.png"), "unsupported file type .png")]
+    assert skipped == [(str(workdir / "a" / "b" / "song.mp3"), "unsupported file type .mp3")]
 
 
 def test_missing_path_is_an_error(workdir):

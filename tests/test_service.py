@@ -81,7 +81,7 @@ def test_stats_and_reset(service):
         (lambda s: s.search("x" * 10_001), ConfigError, "10,001 characters"),
         (lambda s: s.search("tower", k=0), ConfigError, "k must be at least 1"),
         (lambda s: s.delete("no-such-file.txt"), NotFoundError, "no ingested source matches 'no-such-file.txt'"),
-        (lambda s: s.ingest_text("photo.jpg", "x"), ConfigError, "unsupported file type"),
+        (lambda s: s.ingest_text("song.mp3", "x"), ConfigError, "unsupported file type"),
         (lambda s: s.ingest_text("..", "x"), ConfigError, "not a usable file name"),
     ],
 )

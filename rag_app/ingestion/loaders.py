@@ -2,7 +2,8 @@
 
 Supported: plain text (.txt, .md, .rst, and files without a type such as `README`, `GPL-3`,
 `Apache-2.0`), PDF (one document per page), HTML, and JSON Lines (one document per line, `text`
-field, other scalar fields kept as metadata). Text is cleaned first (rag_app.ingestion.text,
+field, other scalar fields kept as metadata); Office, OpenDocument, e-mail, e-books, spreadsheets,
+notebooks, code, man pages, images (OCR) and .gz through rag_app.ingestion.formats. Text is cleaned first (rag_app.ingestion.text,
 rag_app.ingestion.html): hard-wrapped lines joined, PDF running headers dropped, HTML reduced to
 its main content; for HTML and Markdown the heading path of each chunk goes in its `section`
 (and the HTML `<title>` in `title`). A file that cannot
@@ -21,11 +22,13 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from rag_app.errors import RagError
+from rag_app.ingestion import formats
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text"}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".jsonl"}
+# Office, OpenDocument, e-mail, e-books, spreadsheets, code, images, .gz: rag_app.ingestion.formats
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".jsonl"} | formats.SUFFIXES
 
 
 class SkipFile(Exception):
@@ -71,7 +74,11 @@ def find_files(
             relative = path.relative_to(base).as_posix()
             if not _selected(relative, include, exclude):
                 continue
-            if path.suffix.lower() in SUPPORTED or (_no_type(path.suffix) and _looks_like_text(path)):
+            if (
+                path.suffix.lower() in SUPPORTED
+                or formats.handles(path)
+                or (_no_type(path.suffix) and _looks_like_text(path))
+            ):
                 found.append(SourceFile(path, relative))
             else:
                 skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}"))
@@ -137,7 +144,9 @@ def load_file(file: SourceFile, max_mb: int = 50) -> list[Document]:
         raise SkipFile(f"{size / 2**20:.1f} MiB is larger than RAG_MAX_FILE_MB={max_mb}")
     suffix = file.path.suffix.lower()
     try:
-        if suffix == ".pdf":
+        if formats.handles(file.path):
+            docs = formats.load(file.path, file.source)
+        elif suffix == ".pdf":
             docs = _load_pdf(file)
         elif suffix == ".jsonl":
             docs = _load_jsonl(file)
@@ -215,6 +224,10 @@ def _load_pdf(file: SourceFile) -> list[Document]:
             except Exception as err:
                 raise SkipFile("encrypted PDF (cannot decrypt)") from err
         pages = strip_page_furniture([page.extract_text() or "" for page in reader.pages])
+        if not all(text.strip() for text in pages):  # scanned pages: read by OCR (formats/ocr.py)
+            from rag_app.ingestion.formats.ocr import ocr_pdf_pages
+
+            pages = ocr_pdf_pages(reader, pages)
         width = wrap_width([line for text in pages for line in text.splitlines()])
         return [
             Document(page_content=unwrap(text, width=width), metadata={"source": file.source, "page": number})

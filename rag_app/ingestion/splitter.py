@@ -27,7 +27,14 @@ class SectionSplitter(RecursiveCharacterTextSplitter):
     a chunk that spans sections also gets their `headings` (JSON list)."""
 
     def split_documents(self, documents: Iterable[Document]) -> list[Document]:
-        chunks = super().split_documents(documents)
+        chunks: list[Document] = []
+        for document in documents:  # source code (metadata `language`) is cut at its classes and functions
+            language = document.metadata.get("language")
+            chunks += (
+                self._code_splitter(language).split_documents([document])
+                if language
+                else super().split_documents([document])
+            )
         for chunk in chunks:
             marks = chunk.metadata.pop("sections", None)
             if marks:
@@ -43,6 +50,14 @@ class SectionSplitter(RecursiveCharacterTextSplitter):
                 chunk.page_content = f"{header}{HEADER_END}{chunk.page_content}"
                 chunk.metadata["header"] = header
         return chunks
+
+    def _code_splitter(self, language: str) -> RecursiveCharacterTextSplitter:
+        """LangChain's language-aware splitter with this splitter's sizes."""
+        from langchain_text_splitters import Language
+
+        return RecursiveCharacterTextSplitter.from_language(
+            Language(language), chunk_size=self._chunk_size, chunk_overlap=self._chunk_overlap, add_start_index=True
+        )
 
 
 def section_of(marks: list[list], start: int, length: int) -> str:

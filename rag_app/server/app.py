@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
@@ -49,7 +49,11 @@ def create_app(service: RagService | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
-    def page() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
+    def page() -> HTMLResponse:
+        # The file picker offers every type a loader reads (rag_app.ingestion.loaders.SUPPORTED), not a copy.
+        from rag_app.ingestion.loaders import SUPPORTED
+
+        html = (STATIC / "index.html").read_text(encoding="utf-8")
+        return HTMLResponse(html.replace('accept="*"', f'accept="{",".join(sorted(SUPPORTED))}"', 1))
 
     return app

@@ -1,0 +1,104 @@
+"""Spreadsheets (.xlsx with openpyxl, .csv and .tsv with the csv module): one section per sheet, each
+row as `header: value; …` text so that a row answers a question on its own. The values are the ones
+a person sees (openpyxl `data_only`: a formula's last computed value, not the formula); cell comments
+follow in a section of their own."""
+
+from __future__ import annotations
+
+import csv
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from langchain_core.documents import Document
+
+from rag_app.ingestion.formats.common import cell_text, local, section_docs, table_rows
+from rag_app.ingestion.formats.limits import MAX_CELLS, MAX_PAGES, check_zip, parse_xml, read_member, skip
+
+
+class CellCounter:
+    """Counts the cells read from one file and stops past MAX_CELLS."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def rows(self, rows: Iterator[list[str]]) -> Iterator[list[str]]:
+        """`rows`, passed through while the file's cells stay within the limit.
+
+        Raises:
+            SkipFile: more than MAX_CELLS cells.
+        """
+        for row in rows:
+            self.cells += max(len(row), 1)  # an empty row costs too: a sheet may claim a million
+            if self.cells > MAX_CELLS:
+                raise skip(f"more than {MAX_CELLS} cells")
+            yield row
+
+
+def load_xlsx(path: Path, source: str, depth: int) -> list[Document]:
+    """An Excel workbook: sheet -> section, rows as `header: value` text, then the cell comments."""
+    check_zip(path)
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    with warnings.catch_warnings():  # openpyxl warns about every extension it does not read
+        warnings.simplefilter("ignore")
+        sections = _sheets(load_workbook(path, read_only=True, data_only=True))
+    with zipfile.ZipFile(path) as archive:
+        comments = [
+            " ".join(node.text.split())
+            for name in archive.namelist()
+            if name.startswith(("xl/comments", "xl/threadedComments/", "xl/drawings/drawing"))
+            for node in parse_xml(read_member(archive, name)).iter()
+            if local(node.tag) == "t" and node.text and node.text.strip()
+        ]
+    if comments:  # cell comments and the text of text boxes
+        sections.append((["Comments"], "Comments\n\n" + "\n".join(dict.fromkeys(comments))))
+    return section_docs(path, source, sections)
+
+
+def _sheets(workbook) -> list[tuple[list[str], str]]:
+    """Each sheet's rows as a section named after the sheet."""
+    counter = CellCounter()
+    sections = []
+    try:
+        if len(workbook.sheetnames) > MAX_PAGES:
+            raise skip(f"{len(workbook.sheetnames)} sheets, more than {MAX_PAGES}")
+        for sheet in workbook.worksheets:
+            rows = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+            text = table_rows(_trimmed(counter.rows(rows)))
+            if text:
+                sections.append(([sheet.title], f"{sheet.title}\n\n{text}"))
+    finally:
+        workbook.close()
+    return sections
+
+
+def _trimmed(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    """Rows without their trailing empty cells (a formatted but empty column runs to the sheet's edge)."""
+    for row in rows:
+        end = len(row)
+        while end and not row[end - 1]:
+            end -= 1
+        yield row[:end]
+
+
+def load_csv(path: Path, source: str, depth: int) -> list[Document]:
+    """A CSV or TSV file: rows as `header: value` text (the delimiter is sniffed for .csv)."""
+    from rag_app.ingestion.loaders import _decode
+
+    text = _decode(path.read_bytes())
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    else:
+        try:
+            delimiter = csv.Sniffer().sniff(text[:16384], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    csv.field_size_limit(2**24)
+    try:
+        rows = table_rows(_trimmed(CellCounter().rows(csv.reader(text.splitlines(), delimiter=delimiter))))
+    except csv.Error as err:
+        raise skip(f"broken CSV: {err}") from err
+    return [Document(page_content=rows, metadata={"source": source})]
