@@ -1,11 +1,12 @@
 """A sentence-transformers model run through ONNX Runtime: same vectors, a fraction of the start-up.
 
-Importing torch and sentence-transformers costs about 5 s of every `ask`; ONNX Runtime and
-`tokenizers` load in well under a second. The model (a local sentence-transformers folder, such
-as the bundled all-MiniLM-L6-v2) is exported to ONNX once with torch and fused attention
-(rag_app/providers/onnx_export.py), cached, and from then on embedded with mean pooling and L2
-normalisation exactly as sentence-transformers does (tests compare the two). LangChain has no
-ONNX Runtime `Embeddings` for local folders that needs no hub access, hence this class.
+Importing torch and sentence-transformers costs about 5 s of every `ask`, and torch is not part of
+the default install; ONNX Runtime and `tokenizers` load in well under a second. The model (a
+sentence-transformers folder with a BERT encoder, such as the bundled all-MiniLM-L6-v2, bge, e5
+or gte) is exported to ONNX once, without torch, with fused attention
+(rag_app/providers/onnx_export.py), cached, and from then on embedded with the model's pooling
+(mean or CLS) and L2 normalisation exactly as sentence-transformers does (tests compare the two).
+LangChain has no ONNX Runtime `Embeddings` for local folders that needs no hub access, hence this class.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from langchain_core.embeddings import Embeddings
 from rag_app.errors import RagError, first_line
 from rag_app.providers.onnx_export import EXPORT_VERSION, export
 
+TORCH_EXTRA = "pip install 'rag_app[torch]' and set RAG_EMBEDDING_BACKEND=torch"
+
 log = logging.getLogger(__name__)  # the CLI shows rag_app's INFO notices on stderr; the library prints nothing
 # Padded tokens per batch: at 256 tokens a chunk, 8 at a time. Activations grow with batch x
 # length (32 x 256 peaked at 1.1 GB); 1,024 to 8,192 were tried, 2,048 was fastest on 2 cores.
@@ -39,8 +42,34 @@ def default_threads() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def pooling(model_dir: Path) -> str:
+    """How the sentence-transformers folder `model_dir` pools its tokens: "mean" or "cls".
+
+    A folder without modules.json is a plain Hugging Face model, which sentence-transformers pools
+    by the mean.
+
+    Raises:
+        RagError: another pooling (max, weighted mean, last token...), which this class does not do.
+    """
+    modules = model_dir / "modules.json"
+    if not modules.exists():
+        return "mean"
+    folder = next((m["path"] for m in json.loads(modules.read_text()) if m["type"].endswith(".Pooling")), None)
+    if folder is None:
+        return "mean"
+    config = json.loads((model_dir / folder / "config.json").read_text())
+    modes = sorted(k.removeprefix("pooling_mode_") for k, v in config.items() if k.startswith("pooling_mode_") and v)
+    if modes == ["mean_tokens"]:
+        return "mean"
+    if modes == ["cls_token"]:
+        return "cls"
+    raise RagError(
+        f"{model_dir} pools by {'+'.join(modes) or 'nothing'}: the ONNX path does mean or CLS; {TORCH_EXTRA}"
+    )
+
+
 class OnnxSentenceEmbeddings(Embeddings):
-    """Mean-pooled, normalised sentence embeddings of a local sentence-transformers model.
+    """Pooled, normalised sentence embeddings of a local sentence-transformers model.
 
     Args:
         model_dir: a sentence-transformers folder (config, tokenizer.json, weights).
@@ -53,9 +82,11 @@ class OnnxSentenceEmbeddings(Embeddings):
 
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
-        config = json.loads((self.model_dir / "sentence_bert_config.json").read_text())
+        self.pooling = pooling(self.model_dir)
+        settings = self.model_dir / "sentence_bert_config.json"
+        config = json.loads(settings.read_text()) if settings.exists() else {}
         self.tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(int(config.get("max_seq_length", 256)))
+        self.tokenizer.enable_truncation(int(config.get("max_seq_length") or 512))
         self.tokenizer.no_padding()  # each batch is padded to its own longest text below
         self.threads = threads or default_threads()
         self._session: Any = None
@@ -109,9 +140,9 @@ class OnnxSentenceEmbeddings(Embeddings):
 
     def _onnx_file(self) -> Path:
         """The cached ONNX export of the model, made on first use."""
-        weights = next(self.model_dir.glob("*.safetensors"), None) or next(self.model_dir.glob("*.bin"), None)
+        weights = next(iter(sorted(self.model_dir.glob("*.safetensors"))), None)
         if weights is None:
-            raise RagError(f"no model weights in {self.model_dir}")
+            raise RagError(f"no .safetensors weights in {self.model_dir}: {TORCH_EXTRA}")
         stat = weights.stat()
         identity = f"{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{EXPORT_VERSION}"
         target = cache_dir() / hashlib.sha256(identity.encode()).hexdigest()[:16] / "model.onnx"
@@ -119,10 +150,8 @@ class OnnxSentenceEmbeddings(Embeddings):
             log.info("preparing the embedding model for fast start-up (once)…")
             try:
                 export(self.model_dir, target)
-            except Exception as err:  # torch/onnx export failures come in many types
-                raise RagError(
-                    f"cannot export {self.model_dir} to ONNX ({first_line(err)}): set RAG_EMBEDDING_BACKEND=torch"
-                ) from None
+            except Exception as err:  # onnx and the optimizer fail in many types
+                raise RagError(f"cannot export {self.model_dir} to ONNX ({first_line(err)}): {TORCH_EXTRA}") from err
         return target
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
@@ -141,8 +170,11 @@ class OnnxSentenceEmbeddings(Embeddings):
                 feeds["attention_mask"][row, : len(encoding.ids)] = 1
             feeds["token_type_ids"] = np.zeros_like(feeds["input_ids"])
             hidden = self.session.run(None, feeds)[0]
-            mask = feeds["attention_mask"][..., None].astype(hidden.dtype)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+            if self.pooling == "cls":
+                pooled = hidden[:, 0].copy()
+            else:
+                mask = feeds["attention_mask"][..., None].astype(hidden.dtype)
+                pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
             for i, vector in zip(batch, pooled.tolist()):
                 vectors[order[i]] = vector
