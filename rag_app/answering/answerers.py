@@ -12,14 +12,17 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
     from langchain_core.language_models import BaseLanguageModel
 
-PROMPT_TEMPLATE = """Answer the question using only the context below. If the context does not \
-contain the answer, say "I don't know." Keep the answer short.
+PROMPT_TEMPLATE = """Answer the question using only the numbered sources below. Cite the sources \
+you use by their number in square brackets, like [1] or [2][3]. If the sources do not say, answer \
+"I don't know." and nothing else. Keep the answer short.
 
-Context:
+Sources:
 {context}
 
 Question: {question}
 Answer:"""
+SOURCE_TEMPLATE = "[{number}] {source}\n{page_content}"
+"""How each retrieved chunk is shown to the LLM: numbered in the order of the answer's sources."""
 
 
 def make_answerer(
@@ -42,7 +45,6 @@ def make_answerer(
         return ExtractiveAnswerChain(
             embeddings=embeddings, min_score=settings.min_score, lexical_weight=settings.lexical_weight
         )
-    from langchain_classic.chains.question_answering import load_qa_chain
-    from langchain_core.prompts import PromptTemplate
+    from rag_app.answering.citing import CitingStuffChain
 
-    return load_qa_chain(llm, chain_type="stuff", prompt=PromptTemplate.from_template(PROMPT_TEMPLATE))
+    return CitingStuffChain.from_llm(llm, PROMPT_TEMPLATE, SOURCE_TEMPLATE)
