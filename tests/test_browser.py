@@ -112,6 +112,11 @@ def test_ask_upload_ask_delete_in_a_real_browser(page_url, browser, tmp_path):
     chunk = browser.find_element(By.CSS_SELECTOR, "#sources li pre")
     wait_for(browser, lambda d: chunk.is_displayed())
     assert "Michael Jeffrey Jordan was born on 17 February 1963" in chunk.text
+    # The asked-for value is marked in the answer, and the quoted sentence inside the opened chunk.
+    assert browser.find_element(By.CSS_SELECTOR, "#answer mark.span").text == "17 February 1963"
+    quote = browser.find_element(By.CSS_SELECTOR, "#sources li pre mark.quote")
+    assert quote.is_displayed() and quote.text in text_of(browser, "answer")
+    assert quote.text.startswith("Michael Jeffrey Jordan was born on 17 February 1963")
     screenshot = tmp_path / "page.png"
     assert browser.save_screenshot(str(screenshot)) and screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get(

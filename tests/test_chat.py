@@ -215,3 +215,15 @@ def test_chat_on_an_empty_store_says_what_to_do(fake_env, run):
 def test_chat_k_must_be_positive(fake_env, run):
     result = run("chat", "--k", "0")
     assert result.code == 2 and "--k must be at least 1, not 0" in result.err
+
+
+def test_the_extractive_answer_shows_its_span_in_bold(workdir, docs, monkeypatch):
+    monkeypatch.setenv("RAG_EMBEDDINGS", "fake")
+    RagService().ingest([docs])
+    chat = Terminal(workdir)
+    chat.prompt()
+    chat.child.send("When was Michael Jordan born?\r")
+    chat.until("Sources:")
+    assert "\x1b[1m17 February 1963\x1b[0m" in chat.raw
+    chat.child.send("/quit\r")
+    assert chat.ended() == 0

@@ -14,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any, TextIO
 
-from rag_app.cli.render import print_search, print_sources
+from rag_app.cli.render import marked, print_search, print_sources
 from rag_app.errors import ConfigError, EmptyStoreError
 
 EXIT_OK = 0
@@ -115,14 +115,20 @@ class Session:
     def ask(self, question: str) -> None:
         """Stream the answer, then its sources; remember the exchange for follow-ups."""
         midline = False  # part of an answer is on the screen: end its line before anything else
+        held: str | None = None  # the last piece, written when the next one comes (or marked up, if it is all)
         try:
             with closing(self.service.stream(question, k=self.k, history=self.turns[-TURNS_KEPT:])) as pieces:
                 for piece in pieces:
                     if isinstance(piece, str):
-                        self.out.write(piece)
-                        self.out.flush()
-                        midline = True
+                        if held is not None:
+                            self.out.write(held)
+                            self.out.flush()
+                            midline = True
+                        held = piece
                     else:
+                        if held is not None:
+                            whole = not midline and held == piece.answer  # not streamed: the span can be marked
+                            self.out.write(marked(held, piece.answer_span, self.out.isatty()) if whole else held)
                         midline = False
                         self.show(question, piece)
         except BaseException:  # Ctrl-C or a failure mid-answer

@@ -65,7 +65,39 @@ function where(source) {
   return source.source + (source.page == null ? "" : `, page ${source.page}`);
 }
 
-function showSources(sources) {
+// The text with the ranges [start, end) wrapped in <mark class=...>, as DOM nodes (no HTML is parsed).
+function marked(text, ranges, className) {
+  const nodes = [];
+  let at = 0;
+  for (const [start, end] of ranges.sort((a, b) => a[0] - b[0])) {
+    if (start < at) continue;
+    nodes.push(document.createTextNode(text.slice(at, start)));
+    const mark = document.createElement("mark");
+    mark.className = className;
+    mark.textContent = text.slice(start, end);
+    nodes.push(mark);
+    at = end;
+  }
+  nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}
+
+// Where the answer's lines and sentences stand in a source's text: words matched across any
+// whitespace, a definition term's added colon optional (the answer folds the chunk's layout).
+function quoted(answer, text) {
+  const pieces = answer.replace(/^\u201c|\u201d$/g, "").split(/\n| \u2014 |(?<=[.!?])\s+/);
+  const ranges = [];
+  for (const piece of pieces) {
+    const words = piece.trim().split(/\s+/).filter(Boolean);
+    if (words.join(" ").length < 8) continue;
+    const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:$/, ":?"));
+    const found = new RegExp(escaped.join("\\s+")).exec(text);
+    if (found) ranges.push([found.index, found.index + found[0].length]);
+  }
+  return ranges;
+}
+
+function showSources(sources, answer = "") {
   const list = $("sources");
   list.replaceChildren();
   for (const source of sources) {
@@ -73,12 +105,19 @@ function showSources(sources) {
     const summary = document.createElement("summary");
     summary.textContent = `${where(source)} (score ${source.score.toFixed(2)})`;
     const text = document.createElement("pre");
-    text.textContent = source.text;
+    text.replaceChildren(...marked(source.text, quoted(answer, source.text), "quote"));
     details.append(summary, text);
     const item = document.createElement("li");
     item.append(details);
     list.append(item);
   }
+}
+
+function showAnswer(result) {
+  const span = result.answer_span;
+  const ranges = span && result.answer.slice(span.start, span.end) === span.text ? [[span.start, span.end]] : [];
+  $("answer").replaceChildren(...marked(result.answer, ranges, "span"));
+  showSources(result.sources, result.answer);
 }
 
 $("ask-form").addEventListener("submit", async (event) => {
@@ -97,7 +136,7 @@ $("ask-form").addEventListener("submit", async (event) => {
     for await (const { name, data } of readEvents(response)) {
       if (name === "piece") answer.textContent += data.text;
       else if (name === "sources") showSources(data);
-      else if (name === "done") answer.textContent = data.answer;
+      else if (name === "done") showAnswer(data);
       else if (name === "error") throw new Error(data.error.message);
     }
   } catch (error) {
