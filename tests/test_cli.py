@@ -147,10 +147,10 @@ def test_errors_are_one_line_without_traceback(fake_env, docs, run, monkeypatch,
 
 
 def test_directory_without_supported_files(fake_env, run, workdir):
-    (workdir / "pics").mkdir()
-    (workdir / "pics" / "a.png").write_bytes(b"png")
-    result = run("ingest", "pics")
-    assert result.code == 1 and "no supported files in pics" in result.err
+    (workdir / "music").mkdir()
+    (workdir / "music" / "a.mp3").write_bytes(b"ID3")
+    result = run("ingest", "music")
+    assert result.code == 1 and "no supported files in music" in result.err
 
 
 def test_unknown_llm_and_missing_openai_key(fake_env, docs, run, monkeypatch):

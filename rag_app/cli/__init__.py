@@ -14,11 +14,11 @@ import traceback
 from pathlib import Path
 
 from rag_app import __version__
-from rag_app.cli import chat, documents, embeddings, evaluate, info, mcp, models, query, serve
+from rag_app.cli import chat, documents, embeddings, evaluate, info, mcp, models, query, serve, watch
 from rag_app.errors import EmptyStoreError, NotFoundError, RagError, first_line
 
 EXIT_OK, EXIT_FAILURE, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED = 0, 1, 141, 130
-GROUPS = (documents, query, chat, info, evaluate, embeddings, models, mcp, serve)
+GROUPS = (documents, watch, query, chat, info, evaluate, embeddings, models, mcp, serve)
 
 
 def program_name() -> str:

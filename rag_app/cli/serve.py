@@ -14,6 +14,9 @@ def register(commands: Any) -> None:
         help="address to listen on (default 127.0.0.1; any other than loopback needs RAG_API_KEY)",
     )
     serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--watch", action="append", default=[], metavar="PATH", help="keep the store in sync with PATH (repeatable)"
+    )
     serve.set_defaults(run=_serve)
 
 
@@ -26,4 +29,26 @@ def _port(text: str) -> int:
 def _serve(args: argparse.Namespace, service: Any) -> int:
     from rag_app.server.run import serve
 
-    return serve(service, args.host, args.port)
+    if not args.watch:
+        return serve(service, args.host, args.port)
+    import sys
+    import threading
+
+    from rag_app.cli.watch import render
+    from rag_app.ingestion.watch import watch
+
+    stop = threading.Event()
+
+    def watching() -> None:
+        try:
+            watch(service, args.watch, on_batch=render, stop=stop)
+        except Exception as err:  # the server goes on; the reason is shown once
+            print(f"watch stopped: {err}", file=sys.stderr)
+
+    thread = threading.Thread(target=watching, name="rag-watch", daemon=True)
+    thread.start()
+    try:
+        return serve(service, args.host, args.port)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
