@@ -89,6 +89,7 @@ class Settings(BaseSettings):
     source_root: Path | None = _var("RAG_SOURCE_ROOT", None)
     deeplake_dataset_path: str = _var("DEEPLAKE_DATASET_PATH", "")
     activeloop_token: SecretStr = _var("ACTIVELOOP_TOKEN", SecretStr(""))
+    allowed_origins: str = _var("RAG_ALLOWED_ORIGINS", "")
     mcp_ingest_roots: str = _var("RAG_MCP_INGEST_ROOTS", "")
     debug: bool = _var("RAG_DEBUG", False)
 
@@ -131,6 +132,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be a sqlite:/// or postgresql+psycopg:// URL (LangChain's SQLRecordManager supports no other)"
             )
+        return value
+
+    @field_validator("allowed_origins", mode="after")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        """Each entry an http(s) origin (raises ConfigError naming the variable)."""
+        from rag_app.server.guard import origins_setting
+
+        origins_setting(value)
         return value
 
     @field_validator("chroma_headers", mode="before")

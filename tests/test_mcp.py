@@ -149,6 +149,14 @@ async def test_streamable_http_on_loopback(fake_env, docs, workdir, monkeypatch)
                 time.sleep(0.3)
         assert found.structured_content["results"][0]["source"] == "coffee.html"
         assert failed.is_error and text(failed) == "Error executing tool ask: the question is empty"
+        # DNS rebinding and other sites' pages are refused as `serve` refuses them (the same guard).
+        import httpx
+
+        hello = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+        rebound = httpx.post(url, json=hello, headers={"Host": f"evil.example:{port}"})
+        assert rebound.status_code == 421 and "this server answers requests addressed to" in rebound.text
+        cross = httpx.post(url, json=hello, headers={"Origin": "http://evil.example"})
+        assert cross.status_code == 403 and "a page at http://evil.example may not call" in cross.text
         log.seek(0)
         logged = log.read()
         assert f"MCP server at {url}" in logged and "Traceback" in logged and "ConfigError" in logged

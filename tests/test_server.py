@@ -15,10 +15,12 @@ from rag_app.server.app import create_app
 from rag_app.stores import catalog
 
 MJ = "When was Michael Jordan born?"
+BASE = "http://127.0.0.1:8000"
 
 
-def client_for(**env: str) -> TestClient:
-    return TestClient(create_app(RagService()), raise_server_exceptions=False)
+def client_for() -> TestClient:
+    """A client of the app as `serve` runs it on 127.0.0.1:8000, addressing it by that address."""
+    return TestClient(create_app(RagService(), "127.0.0.1", 8000), base_url=BASE, raise_server_exceptions=False)
 
 
 @pytest.fixture

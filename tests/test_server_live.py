@@ -88,3 +88,17 @@ def test_the_openai_client_chats_streams_and_embeds(served):
         openai.OpenAI(base_url=f"{served}/v1", api_key="wrong", max_retries=0).models.list()
     with pytest.raises(openai.NotFoundError, match="unknown model 'gpt-4o'"):
         client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": MJ}])
+
+
+def test_other_sites_and_rebound_names_are_refused_over_loopback(served):
+    import httpx
+
+    auth = {"Authorization": f"Bearer {KEY}"}
+    port = served.rsplit(":", 1)[1]
+    rebound = httpx.get(f"{served}/v1/documents", headers={**auth, "Host": f"evil.example:{port}"})
+    assert rebound.status_code == 421 and rebound.json()["error"]["code"] == 421
+    upload = {"files": [("files", ("planted.txt", b"From another site."))]}
+    cross = httpx.post(f"{served}/v1/documents", headers={**auth, "Origin": "http://evil.example"}, **upload)
+    assert cross.status_code == 403 and "cross-site request refused" in cross.json()["error"]["message"]
+    listed = httpx.get(f"{served}/v1/documents", headers={**auth, "Origin": served}).json()
+    assert "planted.txt" not in {d["source"] for d in listed} and len(listed) == 4

@@ -16,6 +16,7 @@ KEY = "rk-fuzz-5e6f7a8b"
 @pytest.fixture
 def api_schema(fake_env, docs, monkeypatch):
     monkeypatch.setenv("RAG_API_KEY", KEY)  # so the auth checks have something to check
+    monkeypatch.setenv("RAG_ALLOWED_ORIGINS", "http://testserver")  # the name schemathesis addresses the app by
     service = RagService()
     service.ingest([docs])
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(service))

@@ -31,10 +31,27 @@ def _mcp(args: argparse.Namespace, service: Any) -> int:
     if not args.http:
         server.run()  # until the host closes stdin
         return EXIT_OK
+    from rag_app.server.guard import Guard
+
+    guard = Guard.for_bind(HOST, args.port, has_key=False, allowed_origins=service.settings.allowed_origins)
     _check_free(args.port)
     print(f"MCP server at http://{HOST}:{args.port}/mcp (Ctrl-C stops it)", file=sys.stderr, flush=True)
-    server.run("streamable-http", host=HOST, port=args.port)
+    _serve_http(server, guard, args.port)
     return EXIT_OK
+
+
+def _serve_http(server: Any, guard: Any, port: int) -> None:
+    """Streamable HTTP behind `serve`'s own Host and Origin checks (in place of the SDK's, so both servers
+    refuse the same requests with the same messages)."""
+    import uvicorn
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    from rag_app.server.guard import GuardMiddleware
+
+    app = server.streamable_http_app(
+        host=HOST, transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    )
+    uvicorn.run(GuardMiddleware(app, guard), host=HOST, port=port, log_level="warning")
 
 
 def _check_free(port: int) -> None:

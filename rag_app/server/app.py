@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 
 from rag_app import __version__
 from rag_app.server import documents, errors, openai_api, questions
+from rag_app.server.guard import Guard, GuardMiddleware
 from rag_app.service import RagService
 
 STATIC = Path(__file__).parent / "static"
@@ -18,17 +19,24 @@ JSON_LIMIT = 4 * 2**20  # bytes of a JSON request body: questions, chat messages
 FORM_OVERHEAD = 2**20  # multipart boundaries and headers on top of the files themselves
 
 
-def create_app(service: RagService | None = None) -> FastAPI:
+def create_app(service: RagService | None = None, host: str = "127.0.0.1", port: int | None = None) -> FastAPI:
     """The app serving `service` (by default one built from the environment and `.env`).
 
     Args:
         service: the RagService every route calls.
+        host: the address the app listens on: requests addressed to other names, and requests
+            from pages of other sites, are refused (see `guard`).
+        port: the port it listens on (None: any).
 
     Returns:
         The ASGI app (run it with uvicorn, or test it with Starlette's TestClient).
+
+    Raises:
+        ConfigError: RAG_ALLOWED_ORIGINS is malformed.
     """
     service = service or RagService()
     settings = service.settings
+    guard = Guard.for_bind(host, port, bool(settings.api_key.get_secret_value()), settings.allowed_origins)
     # FastAPIOffline: the /docs page (Swagger UI) from files shipped in a package, not from a CDN.
     app = FastAPIOffline(
         title="rag_app",
@@ -40,6 +48,7 @@ def create_app(service: RagService | None = None) -> FastAPI:
     )
     app.state.service = service
     errors.install(app)
+    app.add_middleware(GuardMiddleware, guard=guard)  # outermost: a refused request reaches nothing
     # Body limits per router (inside the middleware that gives their 413 the JSON error shape).
     app.include_router(questions.public)
     app.include_router(questions.router, max_body_size=JSON_LIMIT)

@@ -41,5 +41,5 @@ def serve(service: RagService, host: str, port: int) -> int:
 
     shown = f"[{host}]" if ":" in host else host
     print(f"rag_app serving http://{shown}:{port}/ (API docs at /docs); Ctrl-C stops", file=sys.stderr, flush=True)
-    uvicorn.run(create_app(service), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(service, host, port), host=host, port=port, log_level="info")
     return 0

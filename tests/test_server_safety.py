@@ -1,0 +1,106 @@
+"""What the HTTP server refuses and never says: cross-site requests, DNS rebinding, server paths, secrets."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rag_app import RagService
+from rag_app.server.app import create_app
+from rag_app.server.guard import Guard
+from tests.test_server import BASE, assert_error
+
+KEY = "rk-safety-3c9d1e77"
+UPLOAD = {"files": [("files", ("planted.txt", b"Planted by a page on another site."))]}
+
+
+def app_client(host: str = "127.0.0.1", port: int = 8000, base_url: str = BASE) -> TestClient:
+    return TestClient(create_app(RagService(), host, port), base_url=base_url, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def loaded(fake_env, docs):
+    client = app_client()
+    client.app.state.service.ingest([docs])
+    return client
+
+
+def stored(client: TestClient) -> list[str]:
+    return sorted(info.source for info in client.app.state.service.sources())
+
+
+def test_dns_rebinding_is_421_and_reads_nothing(loaded):
+    before = stored(loaded)
+    evil = {"Host": "evil.example:8000"}
+    for response in (
+        loaded.get("/v1/documents", headers=evil),
+        loaded.get("/v1/stats", headers=evil),
+        loaded.post("/v1/ask", json={"question": "When was Michael Jordan born?"}, headers=evil),
+        loaded.post("/v1/documents", headers=evil, **UPLOAD),
+        loaded.get("/", headers=evil),
+    ):
+        assert_error(response, 421, "this server answers requests addressed to 127.0.0.1, [::1], localhost")
+        assert "famous_birthdays" not in response.text and "evil.example:8000" in response.text
+    assert stored(loaded) == before
+    for name in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "localhost"):
+        assert loaded.get("/v1/documents", headers={"Host": name}).status_code == 200, name
+
+
+def test_a_page_on_another_site_cannot_upload_or_read(loaded):
+    before = stored(loaded)
+    for origin in ("http://evil.example", "https://evil.example:8000", "null", "http://127.0.0.1:9999"):
+        cross = {"Origin": origin}
+        assert_error(loaded.post("/v1/documents", headers=cross, **UPLOAD), 403, f"a page at {origin} may not")
+        assert_error(loaded.get("/v1/documents", headers=cross), 403, "cross-site request refused")
+        assert_error(loaded.delete("/v1/documents/coffee.html", headers=cross), 403, "RAG_ALLOWED_ORIGINS")
+    assert stored(loaded) == before
+    assert not (loaded.app.state.service.settings.persist_dir / "uploads" / "planted.txt").exists()
+    # The server's own page (same origin) keeps working, by either loopback name.
+    for origin in (BASE, "http://localhost:8000"):
+        assert loaded.post("/v1/documents", headers={"Origin": origin}, **UPLOAD).status_code == 200
+    assert "planted.txt" in stored(loaded)
+
+
+def test_allowed_origins_admit_a_reverse_proxy(fake_env, docs, monkeypatch):
+    monkeypatch.setenv("RAG_ALLOWED_ORIGINS", "https://rag.example.com, http://intranet:8080/")
+    client = app_client()
+    headers = {"Host": "rag.example.com", "Origin": "https://rag.example.com"}
+    assert client.get("/v1/documents", headers=headers).status_code == 200
+    assert client.get("/v1/documents", headers={"Origin": "http://intranet:8080"}).status_code == 200
+    assert_error(client.get("/v1/documents", headers={"Origin": "http://intranet:8081"}), 403, "intranet:8081")
+    assert_error(client.get("/v1/documents", headers={"Host": "other.example.com"}), 421, "rag.example.com")
+
+
+def test_a_malformed_allowed_origin_is_a_one_line_error(fake_env, monkeypatch, run):
+    monkeypatch.setenv("RAG_ALLOWED_ORIGINS", "https://rag.example.com/app")
+    result = run("serve")
+    assert result.code == 2 and result.err.strip().splitlines() == [
+        "error: RAG_ALLOWED_ORIGINS: 'https://rag.example.com/app' is not an origin such as "
+        "https://rag.example.com or http://host:8080"
+    ]
+
+
+def test_an_open_address_with_a_key_accepts_any_host_but_no_other_site(fake_env, docs, monkeypatch):
+    monkeypatch.setenv("RAG_API_KEY", KEY)
+    client = app_client("0.0.0.0", 8000, base_url="http://myhost.lan:8000")
+    auth = {"Authorization": f"Bearer {KEY}"}
+    assert client.get("/v1/documents", headers=auth).status_code == 200  # the machine's names are not known
+    assert client.get("/v1/documents", headers={**auth, "Origin": "http://myhost.lan:8000"}).status_code == 200
+    assert_error(client.get("/v1/documents", headers={**auth, "Origin": "http://evil.example"}), 403, "evil.example")
+    # On loopback the Host is checked even with a key.
+    monkeypatch.setenv("RAG_API_KEY", KEY)
+    assert_error(app_client().get("/v1/documents", headers={**auth, "Host": "evil.example"}), 421, "evil.example")
+
+
+@pytest.mark.parametrize(
+    "bind, names",
+    [
+        ("127.0.0.1", {"127.0.0.1", "localhost", "[::1]"}),
+        ("127.8.9.1", {"127.0.0.1", "localhost", "[::1]", "127.8.9.1"}),
+        ("::1", {"127.0.0.1", "localhost", "[::1]"}),
+    ],
+)
+def test_the_names_a_loopback_server_answers_to(bind, names):
+    assert Guard.for_bind(bind, 8000, has_key=False).names == names
+    assert Guard.for_bind(bind, 8000, has_key=True).names == names
+    assert Guard.for_bind("0.0.0.0", 8000, has_key=True).names is None
