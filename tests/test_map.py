@@ -135,6 +135,13 @@ def test_umap_without_umap_learn_says_how_to_install_it(stored, run, monkeypatch
     assert result.code == 2 and result.err.startswith("error: --method umap needs umap-learn: pip install")
 
 
+def test_png_without_kaleido_says_how_to_install_it(stored, run, monkeypatch, workdir):
+    monkeypatch.setitem(sys.modules, "kaleido", None)  # import kaleido -> ImportError
+    result = run("map", "--png")
+    assert result.code == 2 and result.err == "error: --png needs kaleido: pip install 'rag_app[map-png]'\n"
+    assert not (workdir / "map.png").exists()
+
+
 def test_empty_store_is_an_error_and_writes_nothing(fake_env, run, workdir):
     result = run("map")
     assert result.code == 1 and result.err.startswith("error: nothing ingested yet in ") and "ingest PATH" in result.err

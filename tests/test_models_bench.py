@@ -60,6 +60,17 @@ def test_targets_bundled_twice_given_folders_and_only_configured_hosted_models(w
     assert [(t.backend, t.device) for t in gpu] == [("onnx", "cpu"), ("torch", "cpu"), ("torch", "cuda")]
 
 
+def test_without_the_torch_extra_only_the_onnx_path_is_measured(workdir, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "sentence_transformers" else real(name, *a)
+    )
+    monkeypatch.setattr(models_bench, "cuda_present", lambda: True)
+    assert [(t.backend, t.device) for t in targets(Settings.from_env({}))] == [("onnx", "cpu")]
+
+
 def test_a_missing_model_folder_is_a_config_error(workdir):
     from rag_app.errors import ConfigError
 

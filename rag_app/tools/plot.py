@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag_app.errors import RagError, first_line
+from rag_app.errors import ConfigError, RagError, first_line
 
 if TYPE_CHECKING:
     from rag_app.tools.store_map import StoreMap
@@ -97,12 +97,26 @@ def write_html(store_map: StoreMap, path: str | Path) -> Path:
     return target
 
 
+def require_kaleido() -> None:
+    """Raise a one-line ConfigError naming the install line unless kaleido (the PNG renderer) imports.
+
+    Raises:
+        ConfigError: the map-png extra is not installed.
+    """
+    try:
+        import kaleido  # noqa: F401
+    except ImportError as err:
+        raise ConfigError("--png needs kaleido: pip install 'rag_app[map-png]'") from err
+
+
 def write_png(store_map: StoreMap, path: str | Path, width: int = 1000, height: int = 700) -> Path:
     """Write the map as a PNG image (kaleido renders it with an installed Chrome or Chromium).
 
     Raises:
+        ConfigError: kaleido is not installed.
         RagError: the file cannot be written, or no browser is found.
     """
+    require_kaleido()
     target = Path(path)
     try:
         figure(store_map).write_image(str(target), format="png", width=width, height=height)
