@@ -86,7 +86,7 @@ def test_ask_errors_have_statuses_even_when_streaming(client, docs, stream):
     assert_error(client.post("/v1/ask", json={"question": MJ, "stream": stream}), 404, "nothing ingested yet")
     client.app.state.service.ingest([docs])
     assert_error(
-        client.post("/v1/ask", json={"question": "   ", "stream": stream}), 422, "question: must contain some text"
+        client.post("/v1/ask", json={"question": "   ", "stream": stream}), 400, "question: must contain some text"
     )
     assert_error(client.post("/v1/ask", json={"question": MJ, "k": 0, "stream": stream}), 422, "k:")
     assert_error(client.post("/v1/ask", json={"k": 2, "stream": stream}), 422, "question: Field required")
@@ -325,7 +325,8 @@ def test_embeddings_as_floats_and_base64(loaded):
         loaded.post("/v1/embeddings", json={"model": "text-embedding-3-small", "input": "x"}), 404, "unknown model"
     )
     assert_error(loaded.post("/v1/embeddings", json={"input": []}), 422, "input: ")
-    assert_error(loaded.post("/v1/embeddings", json={"input": ["fine", " "]}), 422, "input.1: must contain some text")
+    assert_error(loaded.post("/v1/embeddings", json={"input": ["fine", " "]}), 400, "input.1: must contain some text")
+    assert_error(loaded.post("/v1/search", json={"query": ""}), 400, "query: must contain some text")
     assert_error(loaded.post("/v1/embeddings", json={"input": [1, 2]}), 422, "input")
 
 

@@ -43,6 +43,20 @@ def test_an_open_address_without_a_key_is_refused_in_one_line(fake_env, run):
     assert bad_port.code == 2 and "is not a port number" in bad_port.err
 
 
+def test_a_busy_port_is_one_line_and_exit_1_before_any_announcement(fake_env, run):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = run("serve", "--port", str(port))
+    assert busy.code == 1 and busy.out == ""
+    assert busy.err.strip().splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port} (Address already in use): choose another --port"
+    ]
+
+
 @pytest.fixture
 def served(fake_env, docs, run, monkeypatch):
     """A store with data/ in it, served on loopback with an API key."""

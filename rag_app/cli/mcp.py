@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import socket
 import sys
 from typing import Any
 
-from rag_app.errors import ConfigError, RagError
+from rag_app.errors import ConfigError
 
 EXIT_OK = 0
 HOST = "127.0.0.1"
@@ -32,32 +31,24 @@ def _mcp(args: argparse.Namespace, service: Any) -> int:
         server.run()  # until the host closes stdin
         return EXIT_OK
     from rag_app.server.guard import Guard
+    from rag_app.server.run import listening_socket
 
     guard = Guard.for_bind(HOST, args.port, has_key=False, allowed_origins=service.settings.allowed_origins)
-    _check_free(args.port)
-    print(f"MCP server at http://{HOST}:{args.port}/mcp (Ctrl-C stops it)", file=sys.stderr, flush=True)
-    _serve_http(server, guard, args.port)
+    with listening_socket(HOST, args.port) as sock:
+        print(f"MCP server at http://{HOST}:{args.port}/mcp (Ctrl-C stops it)", file=sys.stderr, flush=True)
+        _serve_http(server, guard, sock)
     return EXIT_OK
 
 
-def _serve_http(server: Any, guard: Any, port: int) -> None:
+def _serve_http(server: Any, guard: Any, sock: Any) -> None:
     """Streamable HTTP behind `serve`'s own Host and Origin checks (in place of the SDK's, so both servers
     refuse the same requests with the same messages)."""
-    import uvicorn
     from mcp.server.transport_security import TransportSecuritySettings
 
     from rag_app.server.guard import GuardMiddleware
+    from rag_app.server.run import run_app
 
     app = server.streamable_http_app(
         host=HOST, transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False)
     )
-    uvicorn.run(GuardMiddleware(app, guard), host=HOST, port=port, log_level="warning")
-
-
-def _check_free(port: int) -> None:
-    """A clear error now rather than the web server's log line when the port is taken."""
-    with socket.socket() as probe:
-        try:
-            probe.bind((HOST, port))
-        except OSError as err:
-            raise RagError(f"cannot listen on {HOST}:{port} ({err.strerror}): choose another --port") from err
+    run_app(GuardMiddleware(app, guard), sock, "warning")

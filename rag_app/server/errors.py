@@ -59,7 +59,8 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 
 
 def validation_message(err: RequestValidationError) -> tuple[int, str]:
-    """(status, one line) for a request that does not fit its schema: 400 for unparsable JSON, else 422."""
+    """(status, one line) for a request that does not fit its schema: 400 for unparsable JSON or an
+    empty text (a question, a query, a text to embed), else 422."""
     # The most telling error: not "wrong type" (the other member of a union), the deepest first.
     ranked = sorted(err.errors(), key=lambda e: (str(e.get("type", "")).endswith("_type"), -len(e.get("loc", ()))))
     first = ranked[0] if ranked else {}
@@ -67,10 +68,9 @@ def validation_message(err: RequestValidationError) -> tuple[int, str]:
         return 400, "the request body is not valid JSON"
     # Union members show up in `loc` as `constrained-str`, `list[...]`: names of types, not of fields.
     where = ".".join(str(p) for p in first.get("loc", ()) if p != "body" and not re.search(r"[\[\-]", str(p)))
-    message = (
-        "must contain some text" if first.get("type") == "string_pattern_mismatch" else first.get("msg", "invalid")
-    )
-    return 422, f"{where}: {message}" if where else str(message)
+    empty = first.get("type") == "string_pattern_mismatch"
+    message = "must contain some text" if empty else first.get("msg", "invalid")
+    return 400 if empty else 422, f"{where}: {message}" if where else str(message)
 
 
 TOO_LARGE = (
