@@ -92,6 +92,10 @@ class IngestReport:
     """Catalog records dropped because the store had lost their chunks (stored again)."""
     notes: list[str] = field(default_factory=list)
     """Things the user should know, such as a store that disagreed with its catalog."""
+    extracted: list[tuple[str, int, int]] = field(default_factory=list)
+    """(source path, characters of text, bytes of file) of each file read."""
+    warnings: list[str] = field(default_factory=list)
+    """Files whose text looks lost: an HTML or PDF file yielding under a tenth of its size."""
 
     def summary(self) -> str:
         """One line for people: files read and skipped, chunks added, updated, present, removed."""
@@ -106,6 +110,7 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["skipped"] = [{"path": path, "reason": reason} for path, reason in self.skipped]
+        data["extracted"] = [{"path": p, "characters": c, "bytes": b} for p, c, b in self.extracted]
         data["seconds"] = round(self.seconds, 3)
         return data
 
@@ -117,6 +122,8 @@ class SourceInfo:
     source: str
     path: str
     chunks: int
+    characters: int | None = None
+    """Characters of text extracted from the file when it was last ingested (None: ingested before this was recorded)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

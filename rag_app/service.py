@@ -308,10 +308,14 @@ class RagService:
         return (self.settings.persist_dir / UPLOADS).resolve()
 
     def sources(self) -> list[SourceInfo]:
-        """The ingested files with their chunk counts, by path."""
-        counts = stores.catalog(self.settings).group_counts()
+        """The ingested files with their chunk counts and characters of text, by path."""
+        catalog = stores.catalog(self.settings)
+        counts, extracted = catalog.group_counts(), catalog.extracted()
         names = short_names([path for path, _ in counts])
-        return [SourceInfo(names[path], path, chunks) for path, chunks in counts]
+        return [
+            SourceInfo(names[path], path, chunks, extracted[path][0] if path in extracted else None)
+            for path, chunks in counts
+        ]
 
     def stats(self) -> Stats:
         """What the store holds (counted by the store), its catalog's view, and the embedding model.

@@ -1,5 +1,7 @@
 """Clean text from real-world files: HTML, hard-wrapped text, Markdown and PDF (issue 10's failures)."""
 
+from pathlib import Path
+
 from rag_app.ingestion.loaders import SourceFile, find_files, load_file
 from rag_app.ingestion.text import markdown_sections, strip_page_furniture, unwrap
 
@@ -177,3 +179,68 @@ def test_pdf_pages_lose_repeated_headers_and_are_unwrapped(workdir):
         assert "\n" not in doc.page_content and doc.page_content.startswith(
             f"Section {n}. Each {WORDS[n - 1]} application"
         )
+
+
+SECTIONS = "\n".join(
+    f"<section id='s{n}'><h3>{n}. Section {n}</h3><p>Paragraph {n} says how packages of kind {n} are built, "
+    f"where their files go and which tools check them, in enough words to be a page.</p></section>"
+    for n in range(1, 40)
+)
+SPHINX_PAGE = f"""<html><head><title>Debian Python Policy</title></head><body>
+<div class="related" role="navigation"><a href="genindex.html">index</a> <a href="#">next</a></div>
+<div class="document"><div class="body" role="main">
+<section id="debian-python-policy"><h1>Debian Python Policy</h1>
+<p>This document describes the packaging of Python in Debian.</p>
+<section id="contents"><h2>Contents</h2>
+{SECTIONS}
+</section></section></div></div>
+<div class="sphinxsidebar" role="navigation"><ul><li><a href="#a">1. Python Packaging</a></li>
+<li><a href="#b">2. Module Path</a></li><li><a href="#c">3. Tools</a></li></ul></div>
+</body></html>"""
+
+LAYOUT_TABLE = """<html><head><title>Introduction</title></head><body><table><tr><td><table><tr><td>
+<ul><li><a href="index.html">Home</a></li><li><a href="intro.html">Introduction</a></li>
+<li><a href="docs.html">Documentation</a></li><li><a href="bugs.html">Reporting bugs and getting help</a></li>
+<li><a href="downloads.html">Downloads</a></li><li><a href="../index.html">libxslt</a></li></ul>
+<ul><li><a href="m.html">Mail archive</a></li><li><a href="x.html">XML libxml2</a></li><li><a href="w.html">Windows
+binaries</a></li><li><a href="s.html">Solaris binaries</a></li><li><a href="o.html">MacOsX binaries</a></li>
+<li><a href="b.html">Bug Tracker</a></li><li><a href="l.html">lxml Python bindings</a></li><li><a href="p.html">Perl
+XSLT bindings</a></li><li><a href="h.html">XSLT with PHP</a></li><li><a href="a.html">Apache module</a></li></ul>
+</td></tr></table></td><td valign="top"><p>This document describes libexslt, the EXSLT C library developed
+for the <a href="http://www.gnome.org/">Gnome</a> project.</p></td></tr></table></body></html>"""
+
+
+def test_a_sphinx_section_named_contents_is_the_page_not_its_table_of_contents(workdir):
+    page = workdir / "python-policy.html"
+    page.write_text(SPHINX_PAGE)
+    text = "\n".join(d.page_content for d in load(page))
+    assert "Paragraph 39 says how packages of kind 39 are built" in text
+    assert "describes the packaging of Python" in text
+    assert "2. Module Path" not in text  # the sidebar still goes
+
+
+def test_a_menu_in_a_layout_table_goes_and_the_sentence_beside_it_stays(workdir):
+    page = workdir / "intro.html"
+    page.write_text(LAYOUT_TABLE)
+    text = load(page)[0].page_content
+    assert "This document describes libexslt, the EXSLT C library developed for the Gnome project." in text
+    assert "Reporting bugs" not in text
+
+
+def test_ingest_reports_characters_per_file_and_warns_when_a_page_loses_its_text(workdir, run, monkeypatch):
+    monkeypatch.setenv("RAG_EMBEDDINGS", "fake")
+    (workdir / "docs").mkdir()
+    (workdir / "docs" / "notes.txt").write_text("The okapi lives in the Congo.\n")
+    (workdir / "docs" / "bloated.html").write_text(
+        "<html><body><p>Only this sentence is text.</p><script>" + "x = 1;\n" * 2000 + "</script></body></html>"
+    )
+    result = run("ingest", "docs", "--json")
+    assert result.code == 0
+    extracted = {Path(e["path"]).name: e for e in result.json()["extracted"]}
+    assert extracted["notes.txt"]["characters"] == len("The okapi lives in the Congo.")
+    assert extracted["bloated.html"]["characters"] < 0.1 * extracted["bloated.html"]["bytes"]
+    assert "warning: bloated.html: only 27 characters of text from" in result.err
+    assert "notes.txt" not in result.err
+    sources = {Path(s["path"]).name: s for s in run("sources", "--json").json()}
+    assert sources["notes.txt"]["characters"] == extracted["notes.txt"]["characters"]
+    assert sources["bloated.html"]["characters"] == 27

@@ -59,6 +59,8 @@ def _ingest(args: argparse.Namespace, service: Any) -> int:
         print(f"skipped {path}: {reason}", file=sys.stderr)
     for note in report.notes:
         print(f"note: {note}", file=sys.stderr)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print_json(report.to_dict())
     else:

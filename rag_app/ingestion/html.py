@@ -29,18 +29,28 @@ _NAV_WORDS |= {"sidebar", "menu", "header", "footer", "skip", "skiplink", "pagin
 _NAV_TEXT = re.compile(r"^\s*(?:\[?(?:next|previous|prev|up|home|contents|index)\]?\s*[:|»«<>]).*", re.I | re.S)
 _LINK_LISTS = {"ul", "ol", "dl", "table", "div", "p", "tr", "td"}
 """Where a Next/Previous bar or a table of contents (a block that is nearly all links) is looked for."""
+_PROSE_CHARS = 2000
 _PERMALINKS = {"#", "¶", "§", "🔗"}
 _CELL_BLOCKS = ["p", "div", "pre", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4", "h5", "h6"]
 
 
+def _is_prose(tag: Tag) -> bool:
+    """Whether the tag holds a page's worth of text that is not links (a section whose id happens
+    to be `contents`, as Sphinx names the section under a "Contents" heading)."""
+    text = len("".join(tag.get_text().split()))
+    links = sum(len("".join(a.get_text().split())) for a in tag.find_all("a"))
+    return text - links >= _PROSE_CHARS and links < 0.3 * text
+
+
 def _is_navigation(tag: Tag) -> bool:
-    """Whether the tag's role, id or class names navigation, or it is a short Next/Previous bar,
-    or a list, table or division whose text is nearly all links (a table of contents)."""
+    """Whether the tag's role, id or class names navigation (unless it holds a page's worth of
+    prose), or it is a short Next/Previous bar, or a list, table or division whose text is nearly
+    all links (a table of contents)."""
     if tag.get("role") in ("navigation", "banner", "contentinfo", "search"):
-        return True
+        return not _is_prose(tag)
     words = {str(tag.get("id", "")).lower()} | {str(c).lower() for c in tag.get("class") or []}
     if words & _NAV_WORDS or any(w.startswith(("nav-", "nav_", "toc-", "toc_", "skip-")) for w in words):
-        return True
+        return not _is_prose(tag)
     if "navigation" in str(tag.get("summary", "")).lower():
         return True
     if tag.name not in _LINK_LISTS:
@@ -124,7 +134,7 @@ def html_sections(html: str) -> tuple[str | None, list[tuple[list[str], str]]]:
     title = _clean(title_tag.get_text()) if title_tag else None
     for tag in soup(["head", *_DROP]):
         tag.decompose()
-    for tag in soup.find_all(True):
+    for tag in reversed(soup.find_all(True)):  # innermost first: a menu goes before the layout table holding it
         if tag.decomposed:
             continue
         if _is_navigation(tag) or (tag.name == "a" and tag.get_text().strip() in _PERMALINKS):

@@ -20,7 +20,7 @@ from rag_app import stores
 from rag_app.config import Settings
 from rag_app.errors import NotFoundError, RagError
 from rag_app.ingestion.identity import chunk_id, local_path, source_key
-from rag_app.ingestion.loaders import SUPPORTED, SkipFile, SourceFile, find_files, load_file
+from rag_app.ingestion.loaders import HTML_SUFFIXES, SUPPORTED, SkipFile, SourceFile, find_files, load_file
 from rag_app.ingestion.overlap import PrefetchingEmbeddings, lookahead, new_texts
 from rag_app.ingestion.resync import resync
 from rag_app.ingestion.splitter import make_splitter
@@ -34,6 +34,8 @@ from rag_app.stores.batched import BatchedStore, slices
 from rag_app.stores.catalog import Catalog
 from rag_app.stores.state import disagreement, read_state
 
+LOST_TEXT = 0.1
+"""An HTML or PDF file that yields less text than this share of its size is warned about."""
 BATCH_CHUNKS = 256  # chunks per index() call; store calls are cut to the store's limit
 
 
@@ -117,6 +119,7 @@ def _write(
         if finished:
             report.deleted += _delete_keys(manager.list_keys(group_ids=finished, before=started), catalog, store)
     report.deleted += _remove_groups(gone, catalog, store)
+    catalog.set_extracted(report.extracted)
     catalog.set_store_id(read_state(settings).identity)
 
 
@@ -190,6 +193,7 @@ def _batches(
         else:
             report.files_read += 1
             path = source_key(file.path, settings.source_root)
+            _count_text(file, path, docs, report)
         chunks = splitter.split_documents(docs)
         if chunks:
             for chunk in chunks:
@@ -210,6 +214,22 @@ def _batches(
             progress(1, len(chunks))
     if batch or finished:
         yield batch, finished
+
+
+def _count_text(file: SourceFile, path: str, docs: list[Document], report: IngestReport) -> None:
+    """Record the characters of text `docs` hold, and warn when an HTML or PDF file gave under
+    LOST_TEXT of its size (its main content was likely dropped, or it is a scan)."""
+    characters = sum(len(doc.page_content) for doc in docs)
+    try:
+        size = file.path.stat().st_size
+    except OSError:
+        return
+    report.extracted.append((path, characters, size))
+    if file.path.suffix.lower() in (*HTML_SUFFIXES, ".pdf") and characters < LOST_TEXT * size:
+        report.warnings.append(
+            f"{file.source}: only {characters:,} characters of text from {size:,} bytes "
+            f"({characters / size:.0%}); was most of it lost?"
+        )
 
 
 def _deleted_groups(paths: list[str], files: list[SourceFile], catalog: Catalog, root: Path | None) -> list[str]:

@@ -170,6 +170,35 @@ class Catalog:
         )
         return [(g, int(n)) for g, n in rows if g]
 
+    def set_extracted(self, files: Sequence[tuple[str, int, int]]) -> None:
+        """Record (source group, characters of text, bytes of file) for files just read."""
+        from sqlalchemy import delete, insert
+
+        from rag_app.stores.catalog_schema import SOURCES
+
+        if not files:
+            return
+        groups = [group for group, _, _ in files]
+        self._write(
+            delete(SOURCES).where(SOURCES.c.namespace == self.namespace, SOURCES.c.group_id.in_(groups)),
+            insert(SOURCES).values(
+                [{"namespace": self.namespace, "group_id": g, "characters": c, "bytes": b} for g, c, b in files]
+            ),
+        )
+
+    def extracted(self) -> dict[str, tuple[int, int]]:
+        """(characters of text, bytes of file) of each file recorded by `set_extracted`."""
+        from sqlalchemy import select
+
+        from rag_app.stores.catalog_schema import SOURCES
+
+        rows = self._rows(
+            select(SOURCES.c.group_id, SOURCES.c.characters, SOURCES.c.bytes).where(
+                SOURCES.c.namespace == self.namespace
+            )
+        )
+        return {g: (int(c), int(b)) for g, c, b in rows}
+
     def groups(self) -> list[str]:
         """Every recorded source group (a file's source key)."""
         return [group for group, _ in self.group_counts()]
@@ -231,10 +260,11 @@ class Catalog:
         """Drop every record, the model entry and the change log of this store; log one reset."""
         from sqlalchemy import delete, insert
 
-        from rag_app.stores.catalog_schema import CHANGES, RECORDS, STORES
+        from rag_app.stores.catalog_schema import CHANGES, RECORDS, SOURCES, STORES
 
         self._write(
             delete(RECORDS).where(RECORDS.c.namespace == self.namespace),
+            delete(SOURCES).where(SOURCES.c.namespace == self.namespace),
             delete(STORES).where(STORES.c.namespace == self.namespace),
             delete(CHANGES).where(CHANGES.c.namespace == self.namespace),
             insert(CHANGES).values(namespace=self.namespace, key="", removed=True),

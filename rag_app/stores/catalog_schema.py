@@ -3,6 +3,7 @@
 - `upsertion_record` is LangChain's SQLRecordManager table (created by it); only the columns
   rag_app reads are declared here.
 - `rag_app_store`: per store (namespace), the embedding model, its dimension, the store's identity.
+- `rag_app_source`: per ingested file (group), the characters of text extracted from its bytes.
 - `rag_app_change`: every chunk added to or removed from a store, in order (`seq`). Readers on
   other machines replay it to keep their local keyword index in step. A row with an empty key
   and `removed` means "the store was emptied" (reset).
@@ -34,6 +35,15 @@ CHANGES = Table(
     Column("removed", Boolean, nullable=False),
     Index("ix_rag_app_change_namespace_seq", "namespace", "seq"),
     sqlite_autoincrement=True,
+)
+
+SOURCES = Table(
+    "rag_app_source",
+    METADATA,
+    Column("namespace", String, primary_key=True),
+    Column("group_id", String, primary_key=True),
+    Column("characters", BigInteger, nullable=False),
+    Column("bytes", BigInteger, nullable=False),
 )
 
 RECORDS = Table(
