@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     top_k: int = _var("RAG_TOP_K", 5, ge=1)
     max_file_mb: int = _var("RAG_MAX_FILE_MB", 50, ge=1)
     max_upload_files: int = _var("RAG_MAX_UPLOAD_FILES", 20, ge=1)
+    max_embed_inputs: int = _var("RAG_MAX_EMBED_INPUTS", 2048, ge=1)
+    max_embed_chars: int = _var("RAG_MAX_EMBED_CHARS", 1_000_000, ge=1)
     api_key: SecretStr = _var("RAG_API_KEY", SecretStr(""))
     retriever: Literal["hybrid", "vector"] = _var("RAG_RETRIEVER", "hybrid")
     min_score: float = _var("RAG_MIN_SCORE", 0.6)

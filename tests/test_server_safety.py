@@ -104,3 +104,26 @@ def test_the_names_a_loopback_server_answers_to(bind, names):
     assert Guard.for_bind(bind, 8000, has_key=False).names == names
     assert Guard.for_bind(bind, 8000, has_key=True).names == names
     assert Guard.for_bind("0.0.0.0", 8000, has_key=True).names is None
+
+
+def test_embeddings_are_capped_by_count_and_characters(fake_env, monkeypatch):
+    client = app_client()
+    service = client.app.state.service
+    embedded: list[int] = []
+    real_embed = service.embed
+    monkeypatch.setattr(service, "embed", lambda texts: embedded.append(len(texts)) or real_embed(texts))
+    many = client.post("/v1/embeddings", json={"input": ["a text"] * 2049})
+    assert_error(many, 413, "2049 inputs in one request; the limit is 2048 (RAG_MAX_EMBED_INPUTS)")
+    assert client.post("/v1/embeddings", json={"input": ["a text"] * 2048}).status_code == 200
+
+    monkeypatch.setenv("RAG_MAX_EMBED_INPUTS", "3")
+    monkeypatch.setenv("RAG_MAX_EMBED_CHARS", "20")
+    small = app_client()
+    monkeypatch.setattr(small.app.state.service, "embed", lambda texts: embedded.append(len(texts)) or [])
+    assert_error(small.post("/v1/embeddings", json={"input": ["a"] * 4}), 413, "the limit is 3 (RAG_MAX_EMBED_INPUTS)")
+    assert_error(
+        small.post("/v1/embeddings", json={"input": "x" * 21}),
+        413,
+        "21 characters of input in one request; the limit is 20 (RAG_MAX_EMBED_CHARS)",
+    )
+    assert embedded == [2048]  # nothing refused reached the model

@@ -61,19 +61,36 @@ def chat_completions(body: api.ChatRequest, svc: Service) -> Any:
     return {**reply, "object": "chat.completion", "choices": [_choice(message)], "sources": sources}
 
 
-@router.post("/embeddings", response_model=api.EmbeddingList, responses=errors(400, 401, 404, 422, 503))
+@router.post("/embeddings", response_model=api.EmbeddingList, responses=errors(400, 401, 404, 413, 422, 503))
 def embeddings(body: api.EmbeddingsRequest, svc: Service) -> dict[str, Any]:
-    """Vectors from the configured embedding model (`model`: `rag_app` or the model's name)."""
+    """Vectors from the configured embedding model (`model`: `rag_app` or the model's name).
+
+    At most RAG_MAX_EMBED_INPUTS texts (2048) of RAG_MAX_EMBED_CHARS characters in all per request.
+    """
     names = _embedding_names(svc)
     if body.model not in (api.MODEL, *names):
         raise HTTPException(404, f"unknown model {body.model!r}: this server embeds with {names[0]!r}")
     texts = [body.input] if isinstance(body.input, str) else body.input
+    _check_size(texts, svc.settings.max_embed_inputs, svc.settings.max_embed_chars)
     vectors = svc.embed(texts)
     data = [
         {"object": "embedding", "index": i, "embedding": _base64(v) if body.encoding_format == "base64" else v}
         for i, v in enumerate(vectors)
     ]
     return {"object": "list", "data": data, "model": names[0], "usage": {"prompt_tokens": 0, "total_tokens": 0}}
+
+
+def _check_size(texts: list[str], max_inputs: int, max_chars: int) -> None:
+    """Raises a 413 naming the limit when `texts` are too many or too long together."""
+    if len(texts) > max_inputs:
+        raise HTTPException(
+            413, f"{len(texts)} inputs in one request; the limit is {max_inputs} (RAG_MAX_EMBED_INPUTS)"
+        )
+    chars = sum(len(text) for text in texts)
+    if chars > max_chars:
+        raise HTTPException(
+            413, f"{chars} characters of input in one request; the limit is {max_chars} (RAG_MAX_EMBED_CHARS)"
+        )
 
 
 def _conversation(messages: list[api.Message]) -> tuple[str, list[tuple[str, str]]]:
