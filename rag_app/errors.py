@@ -4,10 +4,38 @@ Surfaces decide how to show them (the CLI prints one line and exits with `exit_c
 maps them to HTTP statuses). The original exception is kept as `__cause__`.
 """
 
+import re
+from typing import Any
+
 
 def first_line(err: BaseException) -> str:
     """The first line of an exception's message (its type name when the message is empty)."""
     return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def most_telling(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """Of pydantic's `ValidationError.errors()`, the one to show: not "wrong type" (the other member
+    of a union), the deepest first."""
+    ranked = sorted(errors, key=lambda e: (str(e.get("type", "")).endswith("_type"), -len(e.get("loc", ()))))
+    return ranked[0] if ranked else {}
+
+
+def validation_line(errors: list[dict[str, Any]], skip: tuple[str, ...] = ()) -> str:
+    """One line for pydantic's `ValidationError.errors()`: the most telling error, as `field: message`.
+
+    Args:
+        errors: the errors, as pydantic lists them.
+        skip: parts of an error's location that name no field (such as FastAPI's `body`).
+
+    Returns:
+        The line, such as `k: Input should be greater than or equal to 1`.
+    """
+    first = most_telling(errors)
+    # Union members show up in `loc` as `constrained-str`, `list[...]`: names of types, not of fields.
+    where = ".".join(str(p) for p in first.get("loc", ()) if p not in skip and not re.search(r"[\[\-]", str(p)))
+    empty = first.get("type") == "string_pattern_mismatch"
+    message = "must contain some text" if empty else (str(first.get("msg", "")).strip().splitlines() or ["invalid"])[0]
+    return f"{where}: {message}" if where else message
 
 
 class RagError(Exception):

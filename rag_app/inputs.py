@@ -25,6 +25,13 @@ def checked_text(text: str, what: str) -> str:
     return text
 
 
+def checked_name(name: str, what: str) -> str:
+    """`name` (a path or a source's name), or a ConfigError when it holds a NUL, which no file name can."""
+    if "\x00" in name:
+        raise ConfigError(f"the {what} {name!r} contains a NUL character, which no file name can")
+    return name
+
+
 def checked_history(history: Any) -> list[Turn]:
     """The conversation as (question, answer) pairs; empty when there is none."""
     if not history:

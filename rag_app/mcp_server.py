@@ -115,10 +115,9 @@ K = Annotated[
 
 def build_server(service: RagService) -> MCPServer:
     """An MCP server whose tools call `service` (the SDK's MCPServer; run it with `.run()`)."""
-    from mcp.server.mcpserver import MCPServer
     from mcp.types import ToolAnnotations
 
-    server: MCPServer = MCPServer(name="rag_app", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
+    server = _server_class()(name="rag_app", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
     roots = ingest_roots(service.settings.mcp_ingest_roots)
     run = tool_errors(service, ingest_tool=bool(roots))
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
@@ -150,6 +149,28 @@ def build_server(service: RagService) -> MCPServer:
             annotations=ToolAnnotations(destructive_hint=True, idempotent_hint=True, open_world_hint=False),
         )
     return server
+
+
+def _server_class() -> type[MCPServer]:
+    """The SDK's MCPServer, whose refusal of bad arguments is one line rather than pydantic's dump."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+    from pydantic import ValidationError
+
+    from rag_app.errors import validation_line
+
+    class OneLineErrors(MCPServer):
+        async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+            try:
+                return await super().call_tool(name, arguments, context)
+            except ToolError as err:
+                cause = err.__cause__
+                if isinstance(err, UnexpectedToolError) or not isinstance(cause, ValidationError):
+                    raise
+                line = validation_line(cause.errors(include_url=False))
+                raise ToolError(f"Error executing tool {name}: {line}") from cause
+
+    return OneLineErrors
 
 
 def tool_errors(service: RagService, ingest_tool: bool) -> Callable[..., Any]:
@@ -184,12 +205,14 @@ def checked_paths(paths: Sequence[str], roots: Sequence[Path]) -> list[Path]:
     """`paths` resolved (symbolic links followed), each inside one of `roots`.
 
     Raises:
-        ToolError: a path is relative or lies outside every root.
+        ToolError: a path holds a NUL, is relative or lies outside every root.
     """
     from mcp.server.mcpserver.exceptions import ToolError
 
     checked = []
     for given in paths:
+        if "\x00" in given:
+            raise ToolError(f"{given!r} contains a NUL character, which no path can")
         path = Path(given).expanduser()
         if not path.is_absolute():
             raise ToolError(f"{given!r} is not an absolute path")

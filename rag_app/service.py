@@ -18,7 +18,7 @@ from rag_app import stores
 from rag_app.answering.kinds import answer_span
 from rag_app.config import Settings
 from rag_app.errors import ConfigError, EmptyStoreError, RagError
-from rag_app.inputs import MAX_K, checked_history, checked_text
+from rag_app.inputs import MAX_K, checked_history, checked_name, checked_text
 from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats, short_names
 from rag_app.stores.state import disagreement, read_state, store_stats
 
@@ -279,11 +279,14 @@ class RagService:
         An uploaded file's copy in `RAG_PERSIST_DIR/uploads` is removed as well; other files are never touched.
 
         Raises:
+            ConfigError: `source` holds a NUL character.
             NotFoundError: no ingested file (or more than one) matches `source`.
             BusyError: an ingest is writing to this store.
         """
         from rag_app.ingestion.identity import local_path
         from rag_app.ingestion.pipeline import delete_source
+
+        checked_name(source, "source")
 
         with stores.catalog(self.settings).writing():
             path, removed = delete_source(self.settings, source)

@@ -166,6 +166,26 @@ async def test_streamable_http_on_loopback(fake_env, docs, workdir, monkeypatch)
         log.close()
 
 
+async def test_bad_arguments_are_one_line(fake_env, docs, monkeypatch):
+    from rag_app.mcp_server import build_server
+
+    monkeypatch.setenv("RAG_MCP_INGEST_ROOTS", str(docs))
+    service = RagService()
+    service.ingest([docs])
+    async with mcp.Client(build_server(service)) as client:  # in memory: the same server, no process
+        for name, arguments, message in [
+            ("search", {"query": "tower", "k": 0}, "k: Input should be greater than or equal to 1"),
+            ("search", {"query": "tower", "k": "many"}, "k: Input should be a valid integer"),
+            ("search", {}, "query: Field required"),
+            ("ingest", {"paths": "notalist"}, "paths: Input should be a valid list"),
+            ("ingest", {"paths": [f"{docs}/a\x00b"]}, "contains a NUL character, which no path can"),
+        ]:
+            failed = await client.call_tool(name, arguments)
+            shown = text(failed)
+            assert failed.is_error and shown.startswith(f"Error executing tool {name}: ") and message in shown, shown
+            assert "\n" not in shown and "pydantic" not in shown
+
+
 def test_http_port_errors(fake_env, run):
     import socket
 

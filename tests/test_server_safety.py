@@ -127,3 +127,97 @@ def test_embeddings_are_capped_by_count_and_characters(fake_env, monkeypatch):
         "21 characters of input in one request; the limit is 20 (RAG_MAX_EMBED_CHARS)",
     )
     assert embedded == [2048]  # nothing refused reached the model
+
+
+def assert_no_server_path(response, workdir) -> None:
+    assert str(workdir) not in response.text and "/tmp/" not in response.text, response.text
+
+
+def test_no_server_path_in_any_answer(fake_env, docs):
+    from rag_app.stores import catalog
+
+    client = app_client()
+    service = client.app.state.service
+    empty = client.post("/v1/ask", json={"question": "When was Michael Jordan born?"})
+    assert_error(empty, 404, "nothing ingested yet in RAG_PERSIST_DIR/chroma")
+    assert_no_server_path(empty, fake_env)
+
+    (docs / "notes.txt").write_text("A note kept in the docs folder.")
+    service.ingest([docs])
+    assert client.post("/v1/documents", files=[("files", ("notes.txt", b"An uploaded note."))]).status_code == 200
+    stats = client.get("/v1/stats")
+    assert stats.json()["location"] == "RAG_PERSIST_DIR/chroma"
+    assert_no_server_path(stats, fake_env)
+
+    ambiguous = client.delete("/v1/documents/notes.txt")  # the upload and the ingested file
+    assert_error(ambiguous, 404, "'notes.txt' matches 2 sources (")
+    assert "RAG_PERSIST_DIR/uploads/notes.txt" in ambiguous.text
+    assert_no_server_path(ambiguous, fake_env)
+    missing = client.delete("/v1/documents/%2Fsrv%2Fsecret%2Fplan.txt")
+    assert_error(missing, 404, "no ingested source matches")
+    assert_no_server_path(missing, fake_env)
+
+    with catalog(service.settings).writing():
+        busy = client.post("/v1/documents", files=[("files", ("late.txt", b"Late."))])
+    assert_error(busy, 409, "another ingest is writing to RAG_PERSIST_DIR")
+    assert_no_server_path(busy, fake_env)
+
+
+@pytest.mark.parametrize("route", ["stats", "ask stream", "chat stream"])
+def test_a_500_logs_its_traceback_with_secrets_redacted(loaded, monkeypatch, caplog, route):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-live-0123456789abcdef")
+    service = loaded.app.state.service
+
+    def broken_helper(*args, **kwargs):
+        raise RuntimeError("boom with sk-live-0123456789abcdef inside")
+
+    if route == "stats":
+        monkeypatch.setattr(service, "stats", broken_helper)
+        response = loaded.get("/v1/stats")
+        assert_error(response, 500, "internal error (the server's log has the details)")
+    else:
+
+        def stream(*args, **kwargs):
+            yield "a first piece"
+            broken_helper()
+
+        monkeypatch.setattr(service, "stream", stream)
+        message = {"messages": [{"role": "user", "content": "x"}], "stream": True}
+        body = {"question": "x", "stream": True} if route == "ask stream" else message
+        response = loaded.post("/v1/ask" if route == "ask stream" else "/v1/chat/completions", json=body)
+        assert "internal error (the server's log has the details)" in response.text
+    assert "boom" not in response.text and "sk-live" not in response.text
+    logged = caplog.text
+    assert "Traceback (most recent call last)" in logged and "in broken_helper" in logged
+    assert "RuntimeError: boom with *** inside" in logged and "sk-live" not in logged
+
+
+def test_a_name_over_255_bytes_is_shortened_keeping_its_type(fake_env):
+    client = app_client()
+    response = client.post("/v1/documents", files=[("files", ("é" * 200 + ".txt", b"A note with a long name."))])
+    assert response.status_code == 200, response.text
+    [stored_name] = [p.name for p in (client.app.state.service.settings.persist_dir / "uploads").iterdir()]
+    assert stored_name.endswith("éé.txt") and len(stored_name.encode()) <= 200
+    assert [d["source"] for d in client.get("/v1/documents").json()] == [stored_name]
+
+
+def test_a_nul_in_a_name_is_400(loaded):
+    for path in ("/v1/documents/%00", "/v1/documents/a%00b.txt"):
+        assert_error(loaded.delete(path), 400, "contains a NUL character")
+
+
+@pytest.mark.parametrize(
+    "method, path, allow",
+    [
+        ("get", "/v1/search", "POST"),
+        ("put", "/v1/documents", "GET, POST"),
+        ("post", "/v1/stats", "GET"),
+        ("put", "/v1/documents/notes/a.txt", "DELETE"),
+        ("post", "/health", "GET"),
+        ("patch", "/v1/embeddings", "POST"),
+    ],
+)
+def test_every_405_names_the_methods_allowed(fake_env, method, path, allow):
+    response = app_client().request(method.upper(), path)
+    assert_error(response, 405, "Method Not Allowed")
+    assert response.headers["allow"] == allow

@@ -20,10 +20,13 @@ from rag_app.results import IngestReport
 
 UPLOADS = "uploads"
 _SAFE_NAME = re.compile(r"[^\w.\- ]+")
+# File systems allow 255 bytes a name; the upload's hidden `.NAME.part` while it is written needs 6 more.
+MAX_NAME_BYTES = 200
 
 
 def safe_file_name(name: str) -> str:
-    """`name` as a plain file name: its last path part, with unusual characters replaced.
+    """`name` as a plain file name: its last path part, with unusual characters replaced, shortened
+    to MAX_NAME_BYTES in UTF-8 (keeping its extension).
 
     Raises:
         ConfigError: nothing usable is left.
@@ -31,8 +34,11 @@ def safe_file_name(name: str) -> str:
     base = _SAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip(" .")
     if not base or base.startswith("."):
         raise ConfigError(f"{name!r} is not a usable file name")
+    if len(base.encode()) <= MAX_NAME_BYTES:
+        return base
     suffix = Path(base).suffix[:20]
-    return base[: 200 - len(suffix)].rstrip(" .") + suffix if len(base) > 200 else base
+    stem = base[: len(base) - len(suffix)].encode()[: MAX_NAME_BYTES - len(suffix.encode())]
+    return stem.decode(errors="ignore").rstrip(" .") + suffix  # cut whole characters only
 
 
 def checked_names(files: list[tuple[str, bytes | BinaryIO]]) -> dict[str, bytes | BinaryIO]:

@@ -1,14 +1,15 @@
 """Every error as JSON `{"error": {"message", "type", "code"}}` (the OpenAI shape), with the right status.
 
-A traceback or a secret never reaches a client: messages are one line, with secrets redacted; an
-unexpected failure is logged on the server and answered with a generic 500.
+A traceback, a secret or a server path never reaches a client: messages are one line, secrets
+redacted, folders named by their variable; an unexpected failure is logged on the server with
+its traceback (secrets redacted) and answered with a generic 500.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
+from collections.abc import Iterator
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,7 +18,19 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rag_app.errors import BusyError, ConfigError, EmptyStoreError, NotFoundError, ProviderError, RagError, StoreError
+from rag_app.config import Settings
+from rag_app.errors import (
+    BusyError,
+    ConfigError,
+    EmptyStoreError,
+    NotFoundError,
+    ProviderError,
+    RagError,
+    StoreError,
+    most_telling,
+    validation_line,
+)
+from rag_app.server.paths import hide_paths
 
 log = logging.getLogger("rag_app.server")
 
@@ -47,30 +60,52 @@ def status_of(err: RagError) -> int:
     return next((status for kind, status in STATUSES if isinstance(err, kind)), 500)
 
 
-def error_body(status: int, message: str) -> dict:
-    """The JSON body of an error, its message redacted."""
+INTERNAL = "internal error (the server's log has the details)"
+
+
+def error_body(status: int, message: str, settings: Settings | None = None) -> dict:
+    """The JSON body of an error: its message one line, secrets redacted, no server path in it.
+
+    Args:
+        status: the HTTP status.
+        message: what went wrong.
+        settings: the server's settings (for its secrets and folders).
+    """
     from rag_app.providers.registry import redact
 
-    return {"error": {"message": redact(message), "type": TYPES.get(status, "server_error"), "code": status}}
+    text = hide_paths(redact(first_line_of(message), settings), settings)
+    return {"error": {"message": text, "type": TYPES.get(status, "server_error"), "code": status}}
 
 
-def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(status, message), status_code=status, headers=headers)
+def first_line_of(message: str) -> str:
+    """The first line of `message` ("" stays "")."""
+    return (message.strip().splitlines() or [""])[0]
+
+
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None, settings: Settings | None = None
+) -> JSONResponse:
+    """A JSON error response (see `error_body`)."""
+    return JSONResponse(error_body(status, message, settings), status_code=status, headers=headers)
+
+
+def log_failure(what: str, err: BaseException, settings: Settings | None) -> None:
+    """Log an unexpected failure with its traceback, secrets redacted (the client is told only that it failed)."""
+    import traceback
+
+    from rag_app.providers.registry import redact
+
+    log.error("%s failed:\n%s", what, redact("".join(traceback.format_exception(err)).rstrip(), settings))
 
 
 def validation_message(err: RequestValidationError) -> tuple[int, str]:
     """(status, one line) for a request that does not fit its schema: 400 for unparsable JSON or an
     empty text (a question, a query, a text to embed), else 422."""
-    # The most telling error: not "wrong type" (the other member of a union), the deepest first.
-    ranked = sorted(err.errors(), key=lambda e: (str(e.get("type", "")).endswith("_type"), -len(e.get("loc", ()))))
-    first = ranked[0] if ranked else {}
-    if first.get("type") == "json_invalid":
+    errors = list(err.errors())
+    kind = most_telling(errors).get("type")
+    if kind == "json_invalid":
         return 400, "the request body is not valid JSON"
-    # Union members show up in `loc` as `constrained-str`, `list[...]`: names of types, not of fields.
-    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body" and not re.search(r"[\[\-]", str(p)))
-    empty = first.get("type") == "string_pattern_mismatch"
-    message = "must contain some text" if empty else first.get("msg", "invalid")
-    return 400 if empty else 422, f"{where}: {message}" if where else str(message)
+    return 400 if kind == "string_pattern_mismatch" else 422, validation_line(errors, skip=("body",))
 
 
 TOO_LARGE = (
@@ -110,10 +145,15 @@ def allowed_methods(request: Request) -> list[str]:
     """The methods some route of the app answers at the request's path."""
     from starlette.routing import Match
 
+    def routes(candidates: list) -> Iterator:
+        for route in candidates:
+            included = getattr(route, "effective_candidates", None)  # FastAPI's included routers
+            yield from routes(included()) if included else [route]
+
     return sorted(
         {
             method
-            for route in request.app.router.routes
+            for route in routes(request.app.router.routes)
             if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE
             for method in route.methods
         }
@@ -124,25 +164,25 @@ def install(app: FastAPI) -> None:
     """Register the handlers that render every failure as a JSON error."""
     app.add_middleware(PlainTextErrorsAsJson)
 
+    def settings(request: Request) -> Settings:
+        return request.app.state.service.settings
+
     @app.exception_handler(RagError)
     async def rag_error(request: Request, err: RagError) -> JSONResponse:
-        return error_response(status_of(err), str(err))
+        return error_response(status_of(err), str(err), settings=settings(request))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, err: HTTPException) -> JSONResponse:
         headers = dict(err.headers or {})
         if err.status_code == 405:  # Starlette names only the first route's methods; name every route's at this path
             headers["Allow"] = ", ".join(allowed_methods(request))
-        return error_response(err.status_code, str(err.detail), headers=headers)
+        return error_response(err.status_code, str(err.detail), headers=headers, settings=settings(request))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, err: RequestValidationError) -> JSONResponse:
-        return error_response(*validation_message(err))
+        return error_response(*validation_message(err), settings=settings(request))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, err: Exception) -> JSONResponse:
-        from rag_app.errors import first_line
-        from rag_app.providers.registry import redact
-
-        log.error("%s %s failed: %s: %s", request.method, request.url.path, type(err).__name__, redact(first_line(err)))
-        return error_response(500, "internal error (the server's log has the details)")
+        log_failure(f"{request.method} {request.url.path}", err, settings(request))
+        return error_response(500, INTERNAL)

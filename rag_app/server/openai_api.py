@@ -17,12 +17,13 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from starlette.exceptions import HTTPException
 
+from rag_app.config import Settings
 from rag_app.errors import ConfigError, RagError
 from rag_app.results import Answer
 from rag_app.server import openai_schemas as api
 from rag_app.server import sse
 from rag_app.server.auth import Service, require_key
-from rag_app.server.errors import error_body, log, status_of
+from rag_app.server.errors import INTERNAL, error_body, log_failure, status_of
 from rag_app.server.schemas import errors
 from rag_app.service import RagService
 
@@ -54,7 +55,7 @@ def chat_completions(body: api.ChatRequest, svc: Service) -> Any:
     question, history = _conversation(body.messages)
     reply = {"id": f"chatcmpl-{uuid.uuid4().hex}", "created": int(time.time()), "model": api.MODEL}
     if body.stream:
-        return sse.response(_chunks(sse.started(svc.stream(question, body.k, history)), reply))
+        return sse.response(_chunks(sse.started(svc.stream(question, body.k, history)), reply, svc.settings))
     answer = svc.ask(question, body.k, history)
     message = {"role": "assistant", "content": answer.answer + _sources_text(answer)}
     sources = answer.to_dict()["sources"]
@@ -139,7 +140,7 @@ def _chunk(reply: dict[str, Any], delta: dict[str, str], finish: str | None = No
     return sse.event({**reply, "object": "chat.completion.chunk", "choices": [choice], **extra})
 
 
-def _chunks(items: Iterator[str | Answer], reply: dict[str, Any]) -> Iterator[str]:
+def _chunks(items: Iterator[str | Answer], reply: dict[str, Any], settings: Settings) -> Iterator[str]:
     """`chat.completion.chunk` events: the role, answer pieces, the sources (with the extra field), stop, [DONE]."""
     try:
         yield _chunk(reply, {"role": "assistant", "content": ""})
@@ -151,10 +152,10 @@ def _chunks(items: Iterator[str | Answer], reply: dict[str, Any]) -> Iterator[st
         yield _chunk(reply, {}, "stop")
         yield sse.event("[DONE]")
     except RagError as err:
-        yield sse.event(error_body(status_of(err), str(err)))
+        yield sse.event(error_body(status_of(err), str(err), settings))
     except Exception as err:
-        log.error("streaming a chat completion failed: %s", type(err).__name__)
-        yield sse.event(error_body(500, "internal error (the server's log has the details)"))
+        log_failure("streaming a chat completion", err, settings)
+        yield sse.event(error_body(500, INTERNAL))
 
 
 def _embedding_names(svc: RagService) -> list[str]:

@@ -8,11 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Depends
 
 from rag_app import __version__
+from rag_app.config import Settings
 from rag_app.errors import RagError
 from rag_app.results import Answer
 from rag_app.server import schemas, sse
 from rag_app.server.auth import Service, require_key
-from rag_app.server.errors import error_body, log, status_of
+from rag_app.server.errors import INTERNAL, error_body, log_failure, status_of
+from rag_app.server.paths import hide_paths
 
 public = APIRouter(tags=["rag_app"])
 router = APIRouter(prefix="/v1", tags=["rag_app"], dependencies=[Depends(require_key)])
@@ -26,8 +28,11 @@ def health() -> dict[str, str]:
 
 @router.get("/stats", response_model=schemas.Stats, responses=schemas.errors(401, 503))
 def stats(svc: Service) -> dict[str, Any]:
-    """What the store holds: location, chunk and source counts, embedding model."""
-    return svc.stats().to_dict()
+    """What the store holds: location (a folder named by its variable), chunk and source counts, embedding model."""
+    data = svc.stats().to_dict()
+    data["location"] = hide_paths(data["location"], svc.settings)
+    data["warning"] = data["warning"] and hide_paths(data["warning"], svc.settings)
+    return data
 
 
 @router.post("/search", response_model=schemas.SearchResult, responses=schemas.errors(400, 401, 404, 422, 503))
@@ -50,10 +55,10 @@ def ask(body: schemas.AskRequest, svc: Service) -> Any:
     """
     if not body.stream:
         return svc.ask(body.question, body.k, body.history).to_dict()
-    return sse.response(_answer_events(sse.started(svc.stream(body.question, body.k, body.history))))
+    return sse.response(_answer_events(sse.started(svc.stream(body.question, body.k, body.history)), svc.settings))
 
 
-def _answer_events(items: Iterator[str | Answer]) -> Iterator[str]:
+def _answer_events(items: Iterator[str | Answer], settings: Settings) -> Iterator[str]:
     try:
         for item in items:
             if isinstance(item, str):
@@ -63,7 +68,7 @@ def _answer_events(items: Iterator[str | Answer]) -> Iterator[str]:
                 yield sse.event(answer["sources"], "sources")
                 yield sse.event(answer, "done")
     except RagError as err:
-        yield sse.event(error_body(status_of(err), str(err)), "error")
+        yield sse.event(error_body(status_of(err), str(err), settings), "error")
     except Exception as err:
-        log.error("streaming an answer failed: %s", type(err).__name__)
-        yield sse.event(error_body(500, "internal error (the server's log has the details)"), "error")
+        log_failure("streaming an answer", err, settings)
+        yield sse.event(error_body(500, INTERNAL), "error")

@@ -57,7 +57,7 @@ class Answer(BaseModel):
 
 class Stats(BaseModel):
     store: str
-    location: str
+    location: str = Field(description="where the store lives: a URL, or a folder named by its variable")
     chunks: int
     sources: int
     embedding_model: str
