@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ChromaServer
 
@@ -120,3 +121,45 @@ def test_ingesting_a_subfolder_reuses_every_chunk_and_keeps_names(fake_env, docs
     assert run("stats", "--json").json()["chunks"] == 5
     pages = run("search", "Eiffel Tower", "--json").json()["results"]
     assert {r["source"] for r in pages if r["page"]} == {"pdf/landmarks.pdf"}  # not renamed to landmarks.pdf
+
+
+STATS_WITHOUT_CHROMADB = """
+import json, sys
+from rag_app import RagService
+stats = RagService().stats()
+print(json.dumps({"chunks": stats.chunks, "warning": stats.warning, "chromadb": "chromadb" in sys.modules}))
+"""
+
+
+def test_stats_of_an_embedded_chroma_reads_its_file_without_chromadb(fake_env, docs, run):
+    import json
+    import os
+
+    from rag_app.config import Settings
+    from rag_app.stores.chroma import count_on_disk, open_client
+
+    run("ingest", str(docs))
+    settings = Settings.from_env()
+    collection = open_client(settings).get_collection(settings.collection)
+    assert collection.count() == 5 and count_on_disk(settings) == (str(collection.id), 5)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-c", STATS_WITHOUT_CHROMADB], env=env, capture_output=True, text=True)
+    assert json.loads(done.stdout) == {"chunks": 5, "warning": None, "chromadb": False}, done.stderr
+
+
+def test_writes_not_yet_applied_or_another_layout_are_left_to_the_client(fake_env, docs, run):
+    import sqlite3
+
+    from rag_app.config import Settings
+    from rag_app.stores.chroma import count_on_disk, read_state
+
+    run("ingest", str(docs))
+    settings = Settings.from_env()
+    database = fake_env / ".rag_app" / "chroma" / "chroma.sqlite3"
+    with sqlite3.connect(database) as db:  # the metadata segment one write behind its log
+        db.execute("UPDATE max_seq_id SET seq_id = seq_id - 1")
+    assert count_on_disk(settings) is None
+    assert read_state(settings)[1] == 5  # the client's count
+    with sqlite3.connect(database) as db:
+        db.execute("ALTER TABLE segments RENAME TO segments_renamed")
+    assert count_on_disk(settings) is None

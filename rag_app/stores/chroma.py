@@ -137,11 +137,15 @@ def _folder_client(path: Path) -> Any:
 def read_state(settings: Settings) -> tuple[str, int]:
     """(collection id, chunk count) of the configured collection; ("", 0) when it does not exist.
 
-    This process's one client reads both from Chroma's database, so they include other processes' writes.
+    This process's one client reads both from Chroma's database, so they include other processes' writes;
+    an embedded store's are read from its database file first (`count_on_disk`).
 
     Raises:
         StoreError: the store cannot be reached or read.
     """
+    counted = count_on_disk(settings)
+    if counted is not None:
+        return counted
     client = open_client(settings)
     try:
         collection = client.get_collection(settings.collection)
@@ -150,3 +154,47 @@ def read_state(settings: Settings) -> tuple[str, int]:
             return "", 0
         raise StoreError(f"cannot read Chroma collection {settings.collection!r}: {first_line(err)}") from err
     return str(collection.id), int(collection.count())
+
+
+# Chroma's SQLite layout (chromadb 1.x): a collection's metadata segment holds one `embeddings` row
+# per record once the write log (`embeddings_queue`) is applied up to the segment's `max_seq_id`.
+_COLLECTION = (
+    "SELECT c.id FROM collections c JOIN databases d ON c.database_id = d.id "
+    "WHERE c.name = ? AND d.name = 'default_database' AND d.tenant_id = 'default_tenant'"
+)
+_SEGMENT = "SELECT id FROM segments WHERE collection = ? AND scope = 'METADATA'"
+_COUNT = "SELECT COUNT(*) FROM embeddings WHERE segment_id = ?"
+_APPLIED = "SELECT seq_id FROM max_seq_id WHERE segment_id = ?"
+_LOGGED = "SELECT MAX(seq_id) FROM embeddings_queue WHERE topic = ?"
+
+
+def count_on_disk(settings: Settings) -> tuple[str, int] | None:
+    """(collection id, chunk count) of an embedded store, read from its database file with sqlite3.
+
+    `stats` needs only these two numbers, and chromadb's client costs 0.7 s of imports to start:
+    the file is opened read-only. None when the store is a server, or the file is not in the
+    layout known or has writes not yet applied: then the client reads them.
+    """
+    import sqlite3
+    from contextlib import closing
+
+    if settings.chroma_host:
+        return None
+    path = Path(settings.persist_dir) / "chroma" / "chroma.sqlite3"
+    if not path.exists():
+        return None
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)) as db:
+            found = db.execute(_COLLECTION, (settings.collection,)).fetchone()
+            if found is None:
+                return "", 0
+            collection = str(found[0])
+            (segment,) = db.execute(_SEGMENT, (collection,)).fetchone()
+            (count,) = db.execute(_COUNT, (segment,)).fetchone()
+            applied = db.execute(_APPLIED, (segment,)).fetchone()
+            (logged,) = db.execute(_LOGGED, (f"persistent://default/default/{collection}",)).fetchone()
+            if logged is not None and (applied is None or int(applied[0]) < int(logged)):
+                return None  # writes still in the log: the client applies them first
+    except (sqlite3.Error, TypeError, ValueError):  # another layout, or a file being written: ask the client
+        return None
+    return collection, int(count)
