@@ -88,6 +88,9 @@ def main() -> None:
         "rag_app_wall_chunks_per_s": round(chunks / first["wall_s"], 1),
         "ratio_vs_raw": round(rate / tutorial["raw_encode_chunks_per_s"], 2),
         "ratio_vs_tutorial": round(rate / tutorial["tutorial_ingest_chunks_per_s"], 2),
+        # Issue 24's measure (goal >= 1.5): rag_app's whole process (start-up, export check, store
+        # opening) against the tutorial way's `from_documents` call alone.
+        "wall_ratio_vs_tutorial": round(chunks / first["wall_s"] / tutorial["tutorial_ingest_chunks_per_s"], 2),
         "rag_app_peak_rss_mib": round(first["peak_rss_mib"]),
         "tutorial_peak_rss_mib": round(tutorial_rss),
         "reingest_s": again["seconds"],
@@ -104,6 +107,7 @@ def main() -> None:
         f"{result['rag_app_wall_chunks_per_s']} chunks/s by wall time with start-up) |"
     )
     print(f"| rag_app vs raw encoder / vs tutorial | {result['ratio_vs_raw']}× / {result['ratio_vs_tutorial']}× |")
+    print(f"| rag_app by wall time vs tutorial (goal ≥ 1.5×) | {result['wall_ratio_vs_tutorial']}× |")
     print(
         f"| re-ingest, nothing changed | {again['seconds']:.1f} s = {result['reingest_share']:.1%} of the first "
         f"({again['present']} already present, {again['added']} added) |"
