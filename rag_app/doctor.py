@@ -21,7 +21,9 @@ class Check:
 
 
 def effective_settings(settings: Settings) -> dict[str, str]:
-    """Every setting as text; secrets show only whether they are set, headers only their names."""
+    """Every setting as text; secrets show only whether they are set, headers only their names, URLs no password."""
+    from rag_app.providers.registry import embedding_provider, llm_provider, redact
+
     shown = {}
     for name in Settings.model_fields:
         value = getattr(settings, name)
@@ -29,15 +31,14 @@ def effective_settings(settings: Settings) -> dict[str, str]:
             value = "set (hidden)" if value.get_secret_value() else "not set"
         elif name == "chroma_headers":
             value = ", ".join(f"{header}: ***" for header in value) or "none"
-        shown[name] = str(value)
-    from rag_app.providers.registry import embedding_provider, llm_provider
+        shown[name] = redact(str(value), settings)  # URLs may hold a password or a key
 
     for role, spec, model in (
         ("embeddings", embedding_provider(settings.embeddings), settings.embedding_model),
         ("llm", llm_provider(settings.llm), settings.llm_model),
     ):
         default = spec.embedding_model if role == "embeddings" else spec.llm_model
-        where = f" at {spec.url(settings)}" if spec.url(settings) else ""
+        where = f" at {redact(spec.url(settings), settings)}" if spec.url(settings) else ""
         shown[f"{role} provider"] = f"{spec.label}: {model or default or 'no model'}{where}"
     return shown
 

@@ -32,13 +32,10 @@ def default_url(persist_dir: Path) -> str:
 
 
 def shown(url: str) -> str:
-    """`url` with its password replaced by ***, for messages."""
-    from sqlalchemy.engine import make_url
+    """`url` with its password and secret-looking query values replaced by ***, for messages."""
+    from rag_app.providers.registry import redact
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: show only its scheme
-        return url.split("://", 1)[0] + "://***"
+    return redact(url)
 
 
 class CatalogDB:

@@ -63,6 +63,7 @@ def store_stats(settings: Settings) -> Stats:
         StoreError: the store cannot be reached or read.
     """
     from rag_app import stores
+    from rag_app.providers.registry import redact
 
     catalog = stores.catalog(settings)
     recorded_chunks, sources = catalog.counts()
@@ -74,7 +75,7 @@ def store_stats(settings: Settings) -> Stats:
         recorded = (model_name(settings), None)
     return Stats(
         store=settings.vector_store,
-        location=stores.location(settings),
+        location=redact(stores.location(settings), settings),
         chunks=state.chunks,
         sources=sources,
         embedding_model=recorded[0],
