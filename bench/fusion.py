@@ -35,7 +35,6 @@ def collect(limit: int | None) -> list[dict]:
     from rag_app.config import Settings
     from rag_app.ingestion.pipeline import ingest
     from rag_app.retrieval.similarity import cosine
-    from rag_app.stores.vectors import search_by_vector, stored_vectors
 
     env = {**os.environ, "RAG_PERSIST_DIR": str(ROOT / "bench" / "out" / "squad-1500-300")}
     settings = Settings.from_env(env)
@@ -47,11 +46,11 @@ def collect(limit: int | None) -> list[dict]:
     for record in load_questions(EVAL / "questions.jsonl", limit):
         question = record["question"]
         vector = store.embeddings.embed_query(question)
-        dense = search_by_vector(store, vector, POOL)
+        dense = store.search_by_vector(vector, POOL)
         sparse = keywords.search(question, POOL)
         docs = {d.id: d for d, _ in sparse} | {d.id: d for d, _ in dense}
         cos = {d.id: s for d, s in dense}
-        stored = stored_vectors(store, [k for k in docs if k not in cos])
+        stored = store.stored_vectors([k for k in docs if k not in cos])
         cos |= {k: cosine(vector, v) for k, v in stored.items()}
         bm25 = keywords.scores(question, list(docs))
         rows.append(

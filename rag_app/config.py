@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource
 
 from rag_app.errors import ConfigError
 
-STORES = ("chroma", "deeplake")
+STORES = ("chroma", "deeplake", "postgres")
 RETRIEVERS = ("hybrid", "vector")
 EMBEDDING_BACKENDS = ("onnx", "torch")
 PREFIXES = ("RAG_", "OPENAI_", "COHERE_", "OLLAMA_", "DEEPLAKE_", "ACTIVELOOP_")
@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         populate_by_name=True,
     )
 
-    vector_store: Literal["chroma", "deeplake"] = _var("RAG_VECTOR_STORE", "chroma")
+    vector_store: Literal["chroma", "deeplake", "postgres"] = _var("RAG_VECTOR_STORE", "chroma")
     persist_dir: Path = Field(default_factory=default_persist_dir, validation_alias="RAG_PERSIST_DIR")
     collection: str = _var("RAG_COLLECTION", "rag_app", min_length=1)
     embeddings: str = _var("RAG_EMBEDDINGS", "huggingface")
@@ -88,6 +88,7 @@ class Settings(BaseSettings):
         default_factory=dict, validation_alias="RAG_CHROMA_HEADERS", repr=False
     )
     catalog_url: SecretStr = _var("RAG_CATALOG_URL", SecretStr(""))
+    postgres_url: SecretStr = _var("RAG_POSTGRES_URL", SecretStr(""))
     source_root: Path | None = _var("RAG_SOURCE_ROOT", None)
     deeplake_dataset_path: str = _var("DEEPLAKE_DATASET_PATH", "")
     activeloop_token: SecretStr = _var("ACTIVELOOP_TOKEN", SecretStr(""))
@@ -168,6 +169,10 @@ class Settings(BaseSettings):
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError(
                 f"RAG_CHUNK_OVERLAP={self.chunk_overlap} must be smaller than RAG_CHUNK_SIZE={self.chunk_size}"
+            )
+        if self.vector_store == "postgres" and not self.postgres_url.get_secret_value().startswith("postgresql"):
+            raise ValueError(
+                "RAG_VECTOR_STORE=postgres needs RAG_POSTGRES_URL=postgresql+psycopg://USER:PASSWORD@HOST:5432/DB"
             )
         if self.vector_store == "deeplake" and not self.deeplake_dataset_path:
             raise ValueError(

@@ -22,6 +22,7 @@ from rag_app import __version__
 from rag_app.errors import EmptyStoreError, RagError
 from rag_app.inputs import MAX_K, MAX_QUESTION_CHARS
 from rag_app.service import RagService
+from rag_app.stores.filters import Filter
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -113,6 +114,21 @@ K = Annotated[
 ]
 
 
+class FilterIn(TypedDict, total=False):
+    source: Annotated[list[str], Field(description="globs of files to use ('*.pdf', 'handbook/*'): any may match")]
+    where: Annotated[
+        dict[str, str | int | float | bool], Field(description="chunk metadata that must match, e.g. {'page': 3}")
+    ]
+
+
+FilterArg = Annotated[FilterIn | None, Field(description="use only some chunks: by source file glob and metadata")]
+
+
+def _filter(given: FilterIn | None) -> Filter | None:
+    """The service's Filter for a tool's `filter` argument (ConfigError for a bad one)."""
+    return Filter.parse(given.get("source", []), given.get("where", {})) or None if given else None
+
+
 def build_server(service: RagService) -> MCPServer:
     """An MCP server whose tools call `service` (the SDK's MCPServer; run it with `.run()`)."""
     from mcp.types import ToolAnnotations
@@ -123,12 +139,12 @@ def build_server(service: RagService) -> MCPServer:
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
     @server.tool(description=SEARCH, annotations=read_only)
-    def search(query: Query, k: K = None) -> SearchOut:
-        return run(service.search, query, k).to_dict()  # type: ignore[return-value]
+    def search(query: Query, k: K = None, filter: FilterArg = None) -> SearchOut:
+        return run(lambda: service.search(query, k, filter=_filter(filter))).to_dict()  # type: ignore[return-value]
 
     @server.tool(description=ASK, annotations=read_only)
-    def ask(question: Question, k: K = None) -> AnswerOut:
-        return run(service.ask, question, k).to_dict()  # type: ignore[return-value]
+    def ask(question: Question, k: K = None, filter: FilterArg = None) -> AnswerOut:
+        return run(lambda: service.ask(question, k, filter=_filter(filter))).to_dict()  # type: ignore[return-value]
 
     @server.tool(description=LIST_SOURCES, annotations=read_only)
     def list_sources() -> SourcesOut:

@@ -20,6 +20,7 @@ from rag_app.config import Settings
 from rag_app.errors import ConfigError, EmptyStoreError, RagError
 from rag_app.inputs import MAX_K, checked_history, checked_name, checked_text
 from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats, short_names
+from rag_app.stores.filters import Filter
 from rag_app.stores.state import disagreement, read_state, store_stats
 
 if TYPE_CHECKING:
@@ -55,8 +56,13 @@ class RagService:
 
     # -- questions -------------------------------------------------------------------------
 
-    def search(self, query: str, k: int | None = None) -> SearchResult:
+    def search(self, query: str, k: int | None = None, filter: Filter | None = None) -> SearchResult:
         """The `k` chunks most relevant to `query`, best first.
+
+        Args:
+            query: what to look for.
+            k: chunks to return (default RAG_TOP_K).
+            filter: only chunks of the sources it names and with its metadata (`Filter.parse`).
 
         Raises:
             ConfigError: an empty or over-long query, or k < 1.
@@ -65,10 +71,16 @@ class RagService:
         """
         query = checked_text(query, "query")
         qa, k = self._open(k)
-        docs = qa.retriever_for(k).invoke(query)
+        docs = qa.retriever_for(k, filter).invoke(query)
         return SearchResult(query, [Source.from_document(i, d) for i, d in enumerate(docs, start=1)])
 
-    def ask(self, question: str, k: int | None = None, history: Sequence[Turn] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        history: Sequence[Turn] | None = None,
+        filter: Filter | None = None,
+    ) -> Answer:
         """The answer to `question` from the `k` most relevant chunks, with those chunks as sources.
 
         Args:
@@ -78,6 +90,7 @@ class RagService:
                 configured, a follow-up ("and when did he retire?") is first rewritten into a
                 standalone question (`Answer.standalone_question`), which is then retrieved and
                 answered. The extractive answerer answers each question alone.
+            filter: answer only from chunks of the sources it names and with its metadata.
 
         Raises:
             ConfigError: an empty or over-long question, k < 1, or a history that is not pairs of text.
@@ -85,10 +98,14 @@ class RagService:
             StoreError: the store failed.
             ProviderError: the embedding model or the LLM failed.
         """
-        return self._answer(checked_text(question, "question"), k, [], checked_history(history))
+        return self._answer(checked_text(question, "question"), k, [], checked_history(history), filter)
 
     def stream(
-        self, question: str, k: int | None = None, history: Sequence[Turn] | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        history: Sequence[Turn] | None = None,
+        filter: Filter | None = None,
     ) -> Iterator[str | Answer]:
         """The answer to `question` as it is generated: text pieces, then the whole `Answer`.
 
@@ -98,7 +115,7 @@ class RagService:
         cancels the answer: the LLM stops at its next token.
 
         Args:
-            question, k, history: as for `ask`.
+            question, k, history, filter: as for `ask`.
 
         Raises:
             The same errors as `ask`, from the iteration.
@@ -108,20 +125,22 @@ class RagService:
         question = checked_text(question, "question")
         turns = checked_history(history)
         streamed = False
-        with closing(stream_run(lambda callbacks: self._answer(question, k, callbacks, turns))) as pieces:
+        with closing(stream_run(lambda callbacks: self._answer(question, k, callbacks, turns, filter))) as pieces:
             for piece in pieces:
                 if isinstance(piece, Answer) and not streamed:
                     yield piece.answer
                 streamed = True
                 yield piece
 
-    def _answer(self, question: str, k: int | None, callbacks: list[Any], history: list[Turn]) -> Answer:
+    def _answer(
+        self, question: str, k: int | None, callbacks: list[Any], history: list[Turn], filter: Filter | None = None
+    ) -> Answer:
         from rag_app.providers.errors import provider_error
 
         qa, k = self._open(k)
         try:
             standalone = qa.standalone(question, history)
-            result = qa.chain_for(k).invoke({"query": standalone or question}, config={"callbacks": callbacks})
+            result = qa.chain_for(k, filter).invoke({"query": standalone or question}, config={"callbacks": callbacks})
         except RagError:  # a StoreError from retrieval, or a ProviderError from the embeddings
             raise
         except Exception as err:

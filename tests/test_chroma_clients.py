@@ -13,7 +13,7 @@ RACE = textwrap.dedent(
     import sys, threading
     from langchain_core.embeddings import DeterministicFakeEmbedding
     from rag_app.config import Settings
-    from rag_app.stores.chroma import open_chroma, read_state
+    from rag_app.stores.chroma import open_store, read_state
 
     settings = Settings.from_env({"RAG_PERSIST_DIR": sys.argv[1]})
     barrier, errors = threading.Barrier(8), []
@@ -24,7 +24,7 @@ RACE = textwrap.dedent(
             if n % 2:
                 read_state(settings)
             else:
-                open_chroma(settings, DeterministicFakeEmbedding(size=4), fresh=True).similarity_search("x", k=1)
+                open_store(settings, DeterministicFakeEmbedding(size=4), fresh=True).similarity_search("x", k=1)
         except Exception as err:
             errors.append(f"{type(err).__name__}: {err}")
 
@@ -54,9 +54,9 @@ WRITER = textwrap.dedent(
     import sys
     from langchain_core.embeddings import DeterministicFakeEmbedding
     from rag_app.config import Settings
-    from rag_app.stores.chroma import open_chroma
+    from rag_app.stores.chroma import open_store
 
-    store = open_chroma(Settings.from_env({"RAG_PERSIST_DIR": sys.argv[1]}), DeterministicFakeEmbedding(size=4))
+    store = open_store(Settings.from_env({"RAG_PERSIST_DIR": sys.argv[1]}), DeterministicFakeEmbedding(size=4))
     store.add_texts(["written by another process"], ids=["other"])
     """
 )
@@ -66,11 +66,11 @@ def test_a_fresh_open_sees_what_another_process_wrote(tmp_path):
     from langchain_core.embeddings import DeterministicFakeEmbedding
 
     from rag_app.config import Settings
-    from rag_app.stores.chroma import open_chroma, read_state
+    from rag_app.stores.chroma import open_store, read_state
 
     settings = Settings.from_env({"RAG_PERSIST_DIR": str(tmp_path), "RAG_COLLECTION": "fresh-test"})
     embeddings = DeterministicFakeEmbedding(size=4)
-    store = open_chroma(settings, embeddings)
+    store = open_store(settings, embeddings)
     store.add_texts(["mine"], ids=["mine"])
     assert [d.id for d in store.similarity_search("x", k=5)] == ["mine"]
     env_script = WRITER.replace(
@@ -78,5 +78,5 @@ def test_a_fresh_open_sees_what_another_process_wrote(tmp_path):
     )
     subprocess.run([sys.executable, "-c", env_script, str(tmp_path)], check=True, cwd=REPO, timeout=120)
     assert read_state(settings)[1] == 2  # counted from Chroma's database: no reopening needed
-    again = open_chroma(settings, embeddings, fresh=True)
+    again = open_store(settings, embeddings, fresh=True)
     assert {d.id for d in again.similarity_search("x", k=5)} == {"mine", "other"}

@@ -18,14 +18,12 @@ def _jsonl(path, lines: int, word: str = "item") -> None:
 @pytest.fixture(params=["chroma", "deeplake"])
 def limited_store(request, fake_env, monkeypatch):
     """A store whose batch limit is 40, which fails any call with more; records the largest call."""
-    from rag_app.stores import batched
-
     if request.param == "deeplake":
         from rag_app.stores.deeplake import DeepLakeVectorStore as Store
 
         monkeypatch.setenv("DEEPLAKE_DATASET_PATH", "lake")
     else:
-        from langchain_chroma import Chroma as Store
+        from rag_app.stores.chroma import ChromaStore as Store
     calls: list[int] = []
     original_add, original_delete = Store.add_texts, Store.delete
 
@@ -42,7 +40,7 @@ def limited_store(request, fake_env, monkeypatch):
 
     monkeypatch.setattr(Store, "add_texts", add_texts)
     monkeypatch.setattr(Store, "delete", delete)
-    monkeypatch.setattr(batched, "batch_limit", lambda store: 40)
+    monkeypatch.setattr(Store, "batch_limit", 40)
     # Batches of index() smaller than the file too, so one file spans several of them.
     monkeypatch.setattr("rag_app.ingestion.pipeline.BATCH_CHUNKS", 100)
     return calls

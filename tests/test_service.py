@@ -111,8 +111,7 @@ def test_a_store_failure_during_ask_is_a_store_error_not_an_llm_error(service, m
     def broken(*args, **kwargs):
         raise RuntimeError("disk I/O error")
 
-    for search in ("similarity_search_with_relevance_scores", "similarity_search_by_vector_with_relevance_scores"):
-        monkeypatch.setattr(vectorstore, search, broken)
+    monkeypatch.setattr(vectorstore, "search_by_vector", broken)
     with pytest.raises(StoreError, match="searching chroma at .* failed: disk I/O error") as raised:
         service.ask("When was Michael Jordan born?")
     assert not isinstance(raised.value, ProviderError)

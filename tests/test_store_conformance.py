@@ -29,10 +29,10 @@ class TestDeepLakeMemory(VectorStoreIntegrationTests):
 
 def _chroma(settings_env: dict[str, str], embeddings) -> VectorStore:
     from rag_app.config import Settings
-    from rag_app.stores.chroma import open_chroma
+    from rag_app.stores.chroma import open_store
 
     env = {"RAG_COLLECTION": f"conformance-{next(_names)}", **settings_env}
-    return open_chroma(Settings.from_env(env), embeddings)
+    return open_store(Settings.from_env(env), embeddings)
 
 
 class TestChromaEmbedded(VectorStoreIntegrationTests):
@@ -48,3 +48,11 @@ class TestChromaServer(VectorStoreIntegrationTests):
         store = _chroma({"RAG_CHROMA_HOST": host, "RAG_CHROMA_PORT": str(port)}, self.get_embeddings())
         yield store
         store.delete_collection()
+
+
+class TestPostgres(VectorStoreIntegrationTests):
+    @pytest.fixture
+    def vectorstore(self, pgvector_url) -> VectorStore:
+        from rag_app.stores.postgres import PostgresStore
+
+        return PostgresStore(pgvector_url, f"conformance-{next(_names)}", self.get_embeddings())

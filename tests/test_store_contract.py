@@ -10,22 +10,33 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
 _names = itertools.count()
-BACKENDS = ["chroma", "deeplake"]
+BACKENDS = ["chroma", "deeplake", "postgres"]
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request, tmp_path):
-    """An empty store of each backend, with 16-dimensional fake embeddings."""
+def opener(request, tmp_path):
+    """Opens one store of each backend (empty at first), with 16-dimensional fake embeddings."""
     embeddings = DeterministicFakeEmbedding(size=16)
+    name = f"contract-{next(_names)}"
     if request.param == "deeplake":
         from rag_app.stores.deeplake import DeepLakeVectorStore
 
-        return DeepLakeVectorStore(str(tmp_path / "lake"), embeddings)
-    from rag_app.config import Settings
-    from rag_app.stores.chroma import open_chroma
+        return lambda: DeepLakeVectorStore(str(tmp_path / "lake"), embeddings)
+    if request.param == "postgres":
+        from rag_app.stores.postgres import PostgresStore
 
-    settings = Settings.from_env({"RAG_PERSIST_DIR": str(tmp_path), "RAG_COLLECTION": f"contract-{next(_names)}"})
-    return open_chroma(settings, embeddings)
+        url = request.getfixturevalue("pgvector_url")
+        return lambda: PostgresStore(url, name, embeddings)
+    from rag_app.config import Settings
+    from rag_app.stores.chroma import open_store
+
+    settings = Settings.from_env({"RAG_PERSIST_DIR": str(tmp_path), "RAG_COLLECTION": name})
+    return lambda: open_store(settings, embeddings)
+
+
+@pytest.fixture
+def store(opener):
+    return opener()
 
 
 def _docs(*pairs: tuple[str, str]) -> list[Document]:
@@ -54,3 +65,38 @@ def test_overwrites_and_deletes_in_turn(store):
         "4": "four",
         "5": "five",
     }
+
+
+def test_the_contract_reads_agree_on_every_backend(opener):
+    from rag_app.stores.contract import StoreBackend
+
+    store = opener()
+    assert isinstance(store, StoreBackend)
+    assert store.batch_limit >= 1
+    assert (store.count(), store.get_by_ids(["a"]), store.stored_vectors(["a"])) == (0, [], {})
+    docs = _docs(("a", "alpha"), ("b", "beta"), ("c", "gamma"))
+    docs[2].metadata["page"] = 3
+    store.add_documents(docs)
+    first = store.identity()
+    assert first and store.count() == 3
+
+    vector = store.embeddings.embed_query("beta")
+    found = store.search_by_vector(vector, 3)
+    assert found[0][0].id == "b" and found[0][1] == pytest.approx(1.0, abs=1e-5)  # the cosine of itself
+    assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
+    assert [d.id for d, _ in store.search_by_vector(vector, 3, {"source": "c.txt"})] == ["c"]
+    assert [d.id for d, _ in store.search_by_vector(vector, 3, {"page": 3})] == ["c"]
+    assert {d.id for d, _ in store.search_by_vector(vector, 3, {"source": {"$in": ["a.txt", "c.txt"]}})} == {"a", "c"}
+    assert store.search_by_vector(vector, 3, {"source": "c.txt", "page": 4}) == []
+
+    stored = store.stored_vectors(["b", "missing"])
+    assert list(stored) == ["b"] and stored["b"] == pytest.approx(vector, abs=1e-5)
+    sample = store.sample(2, seed=1)
+    assert sample.total == 3 and len(sample.ids) == 2 and sample.vectors.shape == (2, 16)
+    assert store.sample(2, seed=1).ids == sample.ids  # repeatable
+
+    store.delete_collection()
+    store = opener()
+    assert store.count() == 0
+    store.add_documents(_docs(("a", "alpha")))
+    assert store.identity() not in ("", first)  # a store made again is another store

@@ -22,6 +22,7 @@ from rag_app.config import Settings
 from rag_app.errors import RagError, StoreError, first_line
 from rag_app.providers.embeddings import make_embeddings
 from rag_app.stores.catalog import Catalog
+from rag_app.stores.filters import Filter
 
 
 class StoreGuard(BaseRetriever):
@@ -79,33 +80,45 @@ class QA:
         """The RetrievalQA chain at this QA's `k`."""
         return self.chain_for(self.k)
 
-    def retriever_for(self, k: int) -> BaseRetriever:
-        """Hybrid (BM25 + vector, fused) or vector-only, per RAG_RETRIEVER, returning `k` chunks."""
+    def retriever_for(self, k: int, filter: Filter | None = None) -> BaseRetriever:
+        """Hybrid (BM25 + vector, fused) or vector-only, per RAG_RETRIEVER, returning `k` chunks
+        (only chunks that `filter` lets through: evaluated in the store and the keyword index)."""
         if self._base is None:
             from rag_app.retrieval.retrievers import build_retriever
 
             self._base = build_retriever(self.settings, self.catalog, self.vectorstore, k)
-        inner = self._base if self._base.k == k else self._base.model_copy(update={"k": k})
+        metadata = filter.metadata(self.catalog) if filter else None
+        inner = (
+            self._base
+            if (self._base.k, metadata) == (k, None)
+            else self._base.model_copy(update={"k": k, "filter": metadata})
+        )
         return StoreGuard(inner=inner, where=f"{self.settings.vector_store} at {stores.location(self.settings)}")
 
-    def chain_for(self, k: int) -> Any:
-        """RetrievalQA over the retriever at `k`, with the configured answerer (built once per `k`)."""
+    def chain_for(self, k: int, filter: Filter | None = None) -> Any:
+        """RetrievalQA over the retriever at `k`, with the configured answerer (built once per `k`
+        without a filter, and for each question with one)."""
+        if filter:
+            return self._chain(self.retriever_for(k, filter))
         if k not in self._chains:
-            from langchain_classic.chains import RetrievalQA
-            from langchain_core._api import LangChainDeprecationWarning
-
-            from rag_app.answering.answerers import make_answerer
-
-            with warnings.catch_warnings():
-                # RetrievalQA is deprecated upstream in favour of agents; it is still the
-                # documented chain for this job and its warning means nothing to a user.
-                warnings.simplefilter("ignore", LangChainDeprecationWarning)
-                self._chains[k] = RetrievalQA(
-                    combine_documents_chain=make_answerer(self.settings, self.embeddings, self.llm),
-                    retriever=self.retriever_for(k),
-                    return_source_documents=True,
-                )
+            self._chains[k] = self._chain(self.retriever_for(k))
         return self._chains[k]
+
+    def _chain(self, retriever: BaseRetriever) -> Any:
+        from langchain_classic.chains import RetrievalQA
+        from langchain_core._api import LangChainDeprecationWarning
+
+        from rag_app.answering.answerers import make_answerer
+
+        with warnings.catch_warnings():
+            # RetrievalQA is deprecated upstream in favour of agents; it is still the
+            # documented chain for this job and its warning means nothing to a user.
+            warnings.simplefilter("ignore", LangChainDeprecationWarning)
+            return RetrievalQA(
+                combine_documents_chain=make_answerer(self.settings, self.embeddings, self.llm),
+                retriever=retriever,
+                return_source_documents=True,
+            )
 
     def standalone(self, question: str, history: Sequence[tuple[str, str]]) -> str | None:
         """`question` rewritten by the LLM to stand without `history`; None when there is no

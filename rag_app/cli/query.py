@@ -25,6 +25,20 @@ def register(commands: Any) -> None:
         cmd.add_argument("--k", type=int, default=None, help="how many chunks to retrieve (default: RAG_TOP_K)")
         cmd.add_argument("--json", action="store_true", help="print JSON")
         cmd.add_argument(
+            "--source",
+            action="append",
+            default=[],
+            metavar="GLOB",
+            help="only from files matching GLOB ('*.pdf', 'handbook/*'); repeat for any of several",
+        )
+        cmd.add_argument(
+            "--where",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="only chunks whose metadata KEY equals VALUE ('page=3'); repeat for all of several",
+        )
+        cmd.add_argument(
             "--file",
             type=Path,
             help="one per line (or JSON Lines with a 'question' field), '-' for stdin; prints JSON Lines",
@@ -33,13 +47,16 @@ def register(commands: Any) -> None:
 
 
 def _run(args: argparse.Namespace, service: Any) -> int:
+    from rag_app.stores.filters import Filter
+
+    chosen = Filter.parse(args.source, args.where) or None
     questions = list(_questions(args))
     for question in questions:
         if args.field == "question":
-            result = service.ask(question, k=args.k).to_dict()
+            result = service.ask(question, k=args.k, filter=chosen).to_dict()
             show = print_answer
         else:
-            result = service.search(question, k=args.k).to_dict()
+            result = service.search(question, k=args.k, filter=chosen).to_dict()
             show = print_search
         if args.json or args.file is not None:
             print_json(result)

@@ -210,15 +210,17 @@ class KeywordIndex:
                     db.execute("DELETE FROM temp.recorded")
         return extra, missing
 
-    def search(self, query: str, k: int) -> list[tuple[Document, float]]:
-        """The `k` best chunks by BM25 for any of the query's words, with their BM25 score."""
+    def search(self, query: str, k: int, filter: dict[str, Any] | None = None) -> list[tuple[Document, float]]:
+        """The `k` best chunks by BM25 for any of the query's words that match the metadata
+        `filter` (as the stores take it), with their BM25 score."""
         expression = match_expression(query)
         if not expression:
             return []
+        where, params = _where(filter)
         with self._locked() as db:
             rows = db.execute(
-                "SELECT id, text, metadata, -bm25(chunks) FROM chunks WHERE chunks MATCH ? ORDER BY rank LIMIT ?",
-                (expression, int(k)),
+                f"SELECT id, text, metadata, -bm25(chunks) FROM chunks WHERE chunks MATCH ?{where} ORDER BY rank LIMIT ?",
+                (expression, *params, int(k)),
             ).fetchall()
         return [
             (Document(page_content=text, metadata=json.loads(metadata), id=key), float(score))
@@ -238,6 +240,21 @@ class KeywordIndex:
                 (expression, *ids),
             ).fetchall()
         return {key: float(score) for key, score in rows}
+
+
+def _where(filter: dict[str, Any] | None) -> tuple[str, list[Any]]:
+    """SQL conditions on the stored metadata JSON for a metadata filter (paths and values bound)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for key, value in (filter or {}).items():
+        if isinstance(value, dict) and set(value) == {"$in"}:
+            values = list(value["$in"])
+            clauses.append(f"json_extract(metadata, ?) IN ({','.join('?' * len(values))})" if values else "0")
+            params += [f'$."{key}"', *values] if values else []
+        else:
+            clauses.append("json_extract(metadata, ?) = ?")
+            params += [f'$."{key}"', value]
+    return "".join(f" AND {clause}" for clause in clauses), params
 
 
 def _plain(value: Any) -> Any:

@@ -8,19 +8,16 @@ question and chunk (higher is more similar) whichever way the chunk was found.
 
 from __future__ import annotations
 
-import warnings
-
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from langchain_core.vectorstores import VectorStore
 
 from rag_app.config import Settings
 from rag_app.retrieval.keyword_index import KeywordIndex, keyword_index
 from rag_app.retrieval.keyword_sync import bring_in_step
 from rag_app.retrieval.similarity import cosine
 from rag_app.stores.catalog import Catalog
-from rag_app.stores.vectors import search_by_vector, stored_vectors
+from rag_app.stores.contract import MetadataFilter, StoreBackend
 
 VECTOR_WEIGHT = 0.65  # share of cosine in the fused score, tuned on half the SQuAD articles (bench/quality.md)
 
@@ -29,21 +26,18 @@ def _scored(doc: Document, score: float) -> Document:
     return Document(page_content=doc.page_content, metadata={**doc.metadata, "score": float(score)}, id=doc.id)
 
 
-def _similarity_search(vectorstore: VectorStore, query: str, k: int) -> list[tuple[Document, float]]:
-    with warnings.catch_warnings():
-        # Cosine similarity is in [-1, 1]; LangChain warns below 0, which is not a fault here.
-        warnings.filterwarnings("ignore", message="Relevance scores must be between")
-        return vectorstore.similarity_search_with_relevance_scores(query, k=k)
-
-
 class ScoredRetriever(BaseRetriever):
-    """Top-k chunks by vector similarity, each with `metadata["score"]`."""
+    """Top-k chunks by vector similarity (matching `filter`), each with `metadata["score"]`."""
 
-    vectorstore: VectorStore
+    vectorstore: StoreBackend
     k: int = 4
+    filter: MetadataFilter | None = None
+
+    model_config = {"arbitrary_types_allowed": True}
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [_scored(doc, score) for doc, score in _similarity_search(self.vectorstore, query, self.k)]
+        vector = self.vectorstore.embeddings.embed_query(query)  # type: ignore[attr-defined]
+        return [_scored(doc, score) for doc, score in self.vectorstore.search_by_vector(vector, self.k, self.filter)]
 
 
 class HybridRetriever(BaseRetriever):
@@ -55,21 +49,22 @@ class HybridRetriever(BaseRetriever):
     `VECTOR_WEIGHT * cosine + (1 - VECTOR_WEIGHT) * bm25 / best bm25` (bench/fusion.py).
     """
 
-    vectorstore: VectorStore
+    vectorstore: StoreBackend
     keywords: KeywordIndex
     k: int = 4
     fetch_k: int = 20
+    filter: MetadataFilter | None = None
 
     model_config = {"arbitrary_types_allowed": True}
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        vector = self.vectorstore.embeddings.embed_query(query)  # type: ignore[union-attr]
-        dense = search_by_vector(self.vectorstore, vector, self.fetch_k)
-        sparse = self.keywords.search(query, self.fetch_k)
+        vector = self.vectorstore.embeddings.embed_query(query)  # type: ignore[attr-defined]
+        dense = self.vectorstore.search_by_vector(vector, self.fetch_k, self.filter)
+        sparse = self.keywords.search(query, self.fetch_k, self.filter)
         by_id = {doc.id: doc for doc, _ in sparse} | {doc.id: doc for doc, _ in dense}
         cosines = {doc.id: score for doc, score in dense}
         bm25 = {doc.id: score for doc, score in sparse}
-        stored = stored_vectors(self.vectorstore, [key for key in bm25 if key not in cosines])
+        stored = self.vectorstore.stored_vectors([key for key in bm25 if key not in cosines])
         cosines |= {key: cosine(vector, v) for key, v in stored.items()}
         bm25 |= self.keywords.scores(query, [key for key in cosines if key not in bm25])
         ranked = fuse({key: cosines.get(key, 0.0) for key in by_id}, bm25)
@@ -84,7 +79,7 @@ def fuse(cosines: dict[str, float], bm25: dict[str, float], weight: float = VECT
     return sorted(fused, key=fused.__getitem__, reverse=True)
 
 
-def build_retriever(settings: Settings, catalog: Catalog, vectorstore: VectorStore, k: int) -> BaseRetriever:
+def build_retriever(settings: Settings, catalog: Catalog, vectorstore: StoreBackend, k: int) -> BaseRetriever:
     """The retriever RAG_RETRIEVER names: hybrid (keyword index + vectors) or vector-only.
 
     The keyword index is opened, not built: it catches up with the catalog's change log (chunks

@@ -15,6 +15,7 @@ from rag_app.server import schemas, sse
 from rag_app.server.auth import Service, require_key
 from rag_app.server.errors import INTERNAL, error_body, log_failure, status_of
 from rag_app.server.paths import hide_paths
+from rag_app.stores.filters import Filter
 
 public = APIRouter(tags=["rag_app"])
 router = APIRouter(prefix="/v1", tags=["rag_app"], dependencies=[Depends(require_key)])
@@ -38,7 +39,7 @@ def stats(svc: Service) -> dict[str, Any]:
 @router.post("/search", response_model=schemas.SearchResult, responses=schemas.errors(400, 401, 404, 422, 503))
 def search(body: schemas.SearchRequest, svc: Service) -> dict[str, Any]:
     """The chunks most similar to `query`, best first (the `search --json` shape)."""
-    return svc.search(body.query, body.k).to_dict()
+    return svc.search(body.query, body.k, filter=_filter(body.filter)).to_dict()
 
 
 @router.post(
@@ -53,9 +54,16 @@ def ask(body: schemas.AskRequest, svc: Service) -> Any:
     generated), then `sources` (the list of sources), then `done` (the whole answer); a failure
     after the start is an `error` event.
     """
+    chosen = _filter(body.filter)
     if not body.stream:
-        return svc.ask(body.question, body.k, body.history).to_dict()
-    return sse.response(_answer_events(sse.started(svc.stream(body.question, body.k, body.history)), svc.settings))
+        return svc.ask(body.question, body.k, body.history, filter=chosen).to_dict()
+    events = svc.stream(body.question, body.k, body.history, filter=chosen)
+    return sse.response(_answer_events(sse.started(events), svc.settings))
+
+
+def _filter(given: schemas.FilterSpec | None) -> Filter | None:
+    """The service's Filter for a request's `filter` (ConfigError, a 400, for a bad one)."""
+    return Filter.parse(given.source, given.where) or None if given else None
 
 
 def _answer_events(items: Iterator[str | Answer], settings: Settings) -> Iterator[str]:

@@ -10,14 +10,24 @@ K = Field(None, ge=1, le=MAX_K, description="chunks to retrieve (default: RAG_TO
 TEXT = r"\S"  # some text that is not white space
 
 
+class FilterSpec(BaseModel):
+    source: list[str] = Field([], description="globs of files to use ('*.pdf', 'handbook/*'): any may match")
+    where: dict[str, str | int | float | bool] = Field({}, description="chunk metadata that must match: {'page': 3}")
+
+
+FILTER = Field(None, description="use only some chunks: by source file glob and by metadata")
+
+
 class SearchRequest(BaseModel):
     query: str = Field(max_length=MAX_QUESTION_CHARS, pattern=TEXT, examples=["Michael Jordan birthday"])
     k: int | None = K
+    filter: FilterSpec | None = FILTER
 
 
 class AskRequest(BaseModel):
     question: str = Field(max_length=MAX_QUESTION_CHARS, pattern=TEXT, examples=["When was Michael Jordan born?"])
     k: int | None = K
+    filter: FilterSpec | None = FILTER
     history: list[tuple[str, str]] | None = Field(
         None, description="the conversation so far, [question, answer] pairs (follow-ups are rewritten with an LLM)"
     )

@@ -1,9 +1,8 @@
 """A store seen through slices it accepts: every add, delete and read by id is cut to its limit.
 
 `langchain_core.indexing.index` and our own cleanup hand a store as many ids as they have; a
-store refuses more than its limit in one call (Chroma embedded: 5,461) and SQLite, under both
-Chroma and Deep Lake's id look-ups, more than its variable limit. `BatchedStore` delegates to the
-real store one slice at a time. `on_add` / `on_delete` are called around each slice so a
+store refuses more than its `batch_limit` in one call (Chroma embedded: 5,461). `BatchedStore`
+delegates to the real store one slice at a time. `on_add` / `on_delete` are called around each slice so a
 companion index (the keyword index) follows every write: after the store has a slice, before the
 store loses one, so the companion never holds a chunk the store does not.
 """
@@ -17,18 +16,9 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
+from rag_app.stores.contract import StoreBackend
+
 T = TypeVar("T")
-
-# Deep Lake has no per-call limit; this bounds one append's memory. Reads by id use the same.
-DEFAULT_LIMIT = 4096
-
-
-def batch_limit(store: VectorStore) -> int:
-    """The most items `store` takes in one call: Chroma's own `get_max_batch_size()`, else ours."""
-    client = getattr(store, "_client", None)
-    if client is not None and hasattr(client, "get_max_batch_size"):
-        return int(client.get_max_batch_size())
-    return int(getattr(store, "max_batch_size", DEFAULT_LIMIT))
 
 
 def slices(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -38,17 +28,18 @@ def slices(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 class BatchedStore(VectorStore):
-    """`inner`, with adds, deletes and reads by id cut into slices of at most `limit` items."""
+    """`inner`, with adds, deletes and reads by id cut into slices of at most `limit` items
+    (at most the store's own `batch_limit`)."""
 
     def __init__(
         self,
-        inner: VectorStore,
+        inner: StoreBackend,
         limit: int | None = None,
         on_add: Callable[[list[Document]], None] | None = None,
         on_delete: Callable[[Sequence[str]], None] | None = None,
     ) -> None:
         self.inner = inner
-        self.limit = max(1, min(limit or batch_limit(inner), batch_limit(inner)))
+        self.limit = max(1, min(limit or inner.batch_limit, inner.batch_limit))
         self.on_add = on_add
         self.on_delete = on_delete
 
@@ -97,7 +88,7 @@ class BatchedStore(VectorStore):
         return self.inner.similarity_search(query, k, **kwargs)
 
     def delete_collection(self) -> None:
-        self.inner.delete_collection()  # type: ignore[attr-defined]
+        self.inner.delete_collection()
 
     @classmethod
     def from_texts(cls, texts: list[str], embedding: Embeddings, metadatas: list[dict] | None = None, **kwargs: Any):

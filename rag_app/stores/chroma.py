@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import os
-import threading
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_chroma import Chroma
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 
 from rag_app.config import Settings
 from rag_app.errors import StoreError, first_line
+from rag_app.stores.chroma_client import open_client, read_state
+from rag_app.stores.contract import MetadataFilter, StoredSample, matches_nothing
 
-if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
-    from langchain_core.vectorstores import VectorStore
+__all__ = ["ChromaStore", "open_store", "read_state"]
 
-
-_CLIENTS: dict[tuple, tuple[Any, Any]] = {}  # per store and process: (chromadb client, its database file)
-_CLIENTS_LOCK = threading.Lock()
 _NO_SUCH_ID = "rag_app:refresh"  # deleting it changes nothing
 
 
-def open_chroma(settings: Settings, embeddings: Embeddings, fresh: bool = False) -> VectorStore:
-    """A `langchain_chroma.Chroma` over a cosine-space collection (relevance = cosine similarity).
+def open_store(settings: Settings, embeddings: Embeddings | None, fresh: bool = False) -> ChromaStore:
+    """A `ChromaStore` over a cosine-space collection (relevance = cosine similarity).
 
     Args:
         settings: where the store is (RAG_PERSIST_DIR, or RAG_CHROMA_HOST for a server).
@@ -33,16 +33,9 @@ def open_chroma(settings: Settings, embeddings: Embeddings, fresh: bool = False)
     Raises:
         StoreError: the server cannot be reached, or the folder or collection cannot be opened.
     """
-    from langchain_chroma import Chroma
-
     client = open_client(settings)
     try:
-        store = Chroma(
-            client=client,
-            collection_name=settings.collection,
-            embedding_function=embeddings,
-            collection_configuration={"hnsw": {"space": "cosine"}},
-        )
+        store = ChromaStore(client, settings.collection, embeddings)
         if fresh and not settings.chroma_host:
             store.delete([_NO_SUCH_ID])
     except Exception as err:
@@ -50,151 +43,92 @@ def open_chroma(settings: Settings, embeddings: Embeddings, fresh: bool = False)
     return store
 
 
-def open_client(settings: Settings) -> Any:
-    """This process's chromadb client for the configured store, made on first use: an HttpClient
-    for RAG_CHROMA_HOST (checked with a heartbeat), else a PersistentClient in RAG_PERSIST_DIR/chroma.
+class ChromaStore(Chroma):
+    """LangChain's Chroma, answering rag_app's store contract through chromadb's public API."""
 
-    One client per store and process, made under a lock: chromadb shares one engine per folder
-    between its clients and starts it after publishing it, so two clients made at once (or one
-    made while another is in use) could meet an engine not started yet.
-
-    Raises:
-        StoreError: the server cannot be reached, or the folder cannot be opened (or is read-only).
-    """
-    if settings.chroma_host:
-        key = ("server", settings.chroma_host, settings.chroma_port, settings.chroma_ssl,
-               tuple(sorted((settings.chroma_headers or {}).items())))  # fmt: skip
-        with _CLIENTS_LOCK:
-            if key not in _CLIENTS:
-                _CLIENTS[key] = (_server_client(settings), None)
-            client = _CLIENTS[key][0]
-        _heartbeat(client, settings)  # every opening checks that the server answers
-        return client
-    path = (settings.persist_dir / "chroma").resolve()
-    with _CLIENTS_LOCK:
-        cached = _CLIENTS.get(("folder", str(path)))
-        if cached is not None and cached[1] != _database_file(path):  # the folder was deleted or replaced
-            cached[0].close()
-            cached = None
-        if cached is None:
-            client = _folder_client(path)
-            cached = _CLIENTS[("folder", str(path))] = (client, _database_file(path))
-        return cached[0]
-
-
-def _database_file(path: Path) -> tuple[int, int] | None:
-    """(device, inode) of the folder's Chroma database: another one means another store."""
-    try:
-        found = (path / "chroma.sqlite3").stat()
-    except OSError:
-        return None
-    return found.st_dev, found.st_ino
-
-
-def _server_client(settings: Settings) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    where = f"{settings.chroma_host}:{settings.chroma_port}"
-    try:
-        client = chromadb.HttpClient(
-            host=settings.chroma_host,
-            port=settings.chroma_port,
-            ssl=settings.chroma_ssl,
-            headers=settings.chroma_headers or None,
-            settings=ChromaSettings(anonymized_telemetry=False),
+    def __init__(self, client: Any, name: str, embeddings: Embeddings | None) -> None:
+        super().__init__(
+            client=client,
+            collection_name=name,
+            embedding_function=embeddings,
+            collection_configuration={"hnsw": {"space": "cosine"}},
         )
-    except Exception as err:  # chromadb raises plain ValueError/httpx errors for a dead server
-        raise StoreError(f"cannot reach the Chroma server at {where}: {first_line(err)}") from err
-    return client
+        self.client = client
+        self.name = name
+        self._handle: Any = None
+
+    @property
+    def collection(self) -> Any:
+        """The chromadb collection (made again after `delete_collection`, as LangChain's Chroma does)."""
+        if self._handle is None:
+            self._handle = self.client.get_or_create_collection(self.name, configuration={"hnsw": {"space": "cosine"}})
+        return self._handle
+
+    def delete_collection(self) -> None:
+        """Drop the collection (open the store again to write: a new collection, with another id)."""
+        super().delete_collection()
+        self._handle = None
+
+    @property
+    def batch_limit(self) -> int:
+        return int(self.client.get_max_batch_size())
+
+    def identity(self) -> str:
+        return str(self.collection.id)
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def search_by_vector(
+        self, vector: list[float], k: int, filter: MetadataFilter | None = None
+    ) -> list[tuple[Document, float]]:
+        """Nearest chunks with their cosine similarity (1 - Chroma's cosine distance)."""
+        if matches_nothing(filter):
+            return []
+        found = self.collection.query(
+            query_embeddings=[vector],
+            n_results=k,
+            where=chroma_where(filter),
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (Document(page_content=text or "", metadata=dict(meta or {}), id=key), 1.0 - float(distance))
+            for key, text, meta, distance in zip(
+                found["ids"][0], found["documents"][0], found["metadatas"][0], found["distances"][0]
+            )
+        ]
+
+    def stored_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        return {key: [float(x) for x in vector] for key, vector in zip(got["ids"], got["embeddings"])}
+
+    def sample(self, limit: int, seed: int = 0) -> StoredSample:
+        """Chroma reads its ids alone (about 0.2 s per 100,000), then the chosen ids, a slice at a time."""
+        import numpy as np
+
+        every = self.collection.get(include=[])["ids"]
+        chosen = random.Random(seed).sample(every, min(limit, len(every)))
+        ids: list[str] = []
+        texts: list[str] = []
+        metadatas: list[dict] = []
+        vectors = []
+        for start in range(0, len(chosen), self.batch_limit):
+            got = self.collection.get(
+                ids=chosen[start : start + self.batch_limit], include=["embeddings", "documents", "metadatas"]
+            )
+            ids += got["ids"]
+            texts += got["documents"]
+            metadatas += [dict(m or {}) for m in got["metadatas"]]
+            vectors.append(np.asarray(got["embeddings"], dtype=np.float32))
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+        return StoredSample(ids, texts, metadatas, matrix, len(every))
 
 
-def _heartbeat(client: Any, settings: Settings) -> None:
-    try:
-        client.heartbeat()
-    except Exception as err:  # httpx errors for a dead server
-        where = f"{settings.chroma_host}:{settings.chroma_port}"
-        raise StoreError(f"cannot reach the Chroma server at {where}: {first_line(err)}") from err
-
-
-def _folder_client(path: Path) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
-    except Exception as err:  # chromadb wraps sqlite and Rust errors in its own types
-        if "readonly database" in str(err) or not os.access(path, os.W_OK):
-            raise StoreError(
-                f"the Chroma store at {path} is read-only, and Chroma cannot open a store it may not write"
-                " (it updates its files when it opens them): make it writable, or copy it to a writable"
-                " folder and set RAG_PERSIST_DIR there"
-            ) from err
-        raise StoreError(f"cannot open the Chroma store at {path}: {first_line(err)}") from err
-
-
-def read_state(settings: Settings) -> tuple[str, int]:
-    """(collection id, chunk count) of the configured collection; ("", 0) when it does not exist.
-
-    This process's one client reads both from Chroma's database, so they include other processes' writes;
-    an embedded store's are read from its database file first (`count_on_disk`).
-
-    Raises:
-        StoreError: the store cannot be reached or read.
-    """
-    counted = count_on_disk(settings)
-    if counted is not None:
-        return counted
-    client = open_client(settings)
-    try:
-        collection = client.get_collection(settings.collection)
-    except Exception as err:  # chromadb.errors.NotFoundError, or ValueError in older clients
-        if "does not exist" in str(err) or type(err).__name__ == "NotFoundError":
-            return "", 0
-        raise StoreError(f"cannot read Chroma collection {settings.collection!r}: {first_line(err)}") from err
-    return str(collection.id), int(collection.count())
-
-
-# Chroma's SQLite layout (chromadb 1.x): a collection's metadata segment holds one `embeddings` row
-# per record once the write log (`embeddings_queue`) is applied up to the segment's `max_seq_id`.
-_COLLECTION = (
-    "SELECT c.id FROM collections c JOIN databases d ON c.database_id = d.id "
-    "WHERE c.name = ? AND d.name = 'default_database' AND d.tenant_id = 'default_tenant'"
-)
-_SEGMENT = "SELECT id FROM segments WHERE collection = ? AND scope = 'METADATA'"
-_COUNT = "SELECT COUNT(*) FROM embeddings WHERE segment_id = ?"
-_APPLIED = "SELECT seq_id FROM max_seq_id WHERE segment_id = ?"
-_LOGGED = "SELECT MAX(seq_id) FROM embeddings_queue WHERE topic = ?"
-
-
-def count_on_disk(settings: Settings) -> tuple[str, int] | None:
-    """(collection id, chunk count) of an embedded store, read from its database file with sqlite3.
-
-    `stats` needs only these two numbers, and chromadb's client costs 0.7 s of imports to start:
-    the file is opened read-only. None when the store is a server, or the file is not in the
-    layout known or has writes not yet applied: then the client reads them.
-    """
-    import sqlite3
-    from contextlib import closing
-
-    if settings.chroma_host:
+def chroma_where(filter: MetadataFilter | None) -> dict[str, Any] | None:
+    """A metadata filter in Chroma's `where` syntax (several conditions joined by `$and`)."""
+    if not filter:
         return None
-    path = Path(settings.persist_dir) / "chroma" / "chroma.sqlite3"
-    if not path.exists():
-        return None
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)) as db:
-            found = db.execute(_COLLECTION, (settings.collection,)).fetchone()
-            if found is None:
-                return "", 0
-            collection = str(found[0])
-            (segment,) = db.execute(_SEGMENT, (collection,)).fetchone()
-            (count,) = db.execute(_COUNT, (segment,)).fetchone()
-            applied = db.execute(_APPLIED, (segment,)).fetchone()
-            (logged,) = db.execute(_LOGGED, (f"persistent://default/default/{collection}",)).fetchone()
-            if logged is not None and (applied is None or int(applied[0]) < int(logged)):
-                return None  # writes still in the log: the client applies them first
-    except (sqlite3.Error, TypeError, ValueError):  # another layout, or a file being written: ask the client
-        return None
-    return collection, int(count)
+    conditions = [{key: value} for key, value in filter.items()]
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}

@@ -6,7 +6,7 @@ unescaped. This module uses the `deeplake` 4.x API directly:
 
 - one dataset with columns `id` (text), `text` (text), `metadata` (dict), `embedding`;
 - `add_texts` with ids is an upsert; `delete` and `get_by_ids` find rows by reading the `id`
-  column; `embeddings_by_ids` (a few ids per question) queries them as escaped literals;
+  column; `stored_vectors` (a few ids per question) queries them as escaped literals;
 - similarity search is TQL `COSINE_SIMILARITY` (relevance = cosine similarity, higher is closer),
   with metadata filters `{"key": value}` whose values are escaped literals and keys checked names;
 - MMR re-ranks the top `fetch_k` with LangChain's `maximal_marginal_relevance`.
@@ -27,13 +27,15 @@ from langchain_core.vectorstores import VectorStore
 
 from rag_app.config import Settings
 from rag_app.errors import ConfigError, StoreError, first_line
+from rag_app.stores.contract import StoredSample, matches_nothing
 
 ACTIVELOOP_SCHEMES = ("hub://", "al://")
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def open_deeplake(settings: Settings, embeddings: Embeddings) -> DeepLakeVectorStore:
-    """The store at DEEPLAKE_DATASET_PATH, checked for credentials before any work."""
+def open_store(settings: Settings, embeddings: Embeddings | None, fresh: bool = False) -> DeepLakeVectorStore:
+    """The store at DEEPLAKE_DATASET_PATH, checked for credentials before any work (Deep Lake reads
+    the dataset as it is on each open: `fresh` changes nothing)."""
     from rag_app.stores import location
 
     path = location(settings)
@@ -71,7 +73,7 @@ def _where(filter: dict[str, Any] | None) -> str:
 class DeepLakeVectorStore(VectorStore):
     """A LangChain VectorStore over one Deep Lake 4 dataset (created on first write)."""
 
-    def __init__(self, path: str, embedding: Embeddings, token: str | None = None) -> None:
+    def __init__(self, path: str, embedding: Embeddings | None, token: str | None = None) -> None:
         self.path = path
         self._embedding = embedding
         self._token = token
@@ -116,12 +118,16 @@ class DeepLakeVectorStore(VectorStore):
             ds.commit()
         return ds
 
-    @property
+    batch_limit = 4096  # Deep Lake has no per-call limit; this bounds one append's memory
+
     def identity(self) -> str:
         """A random id written into the dataset when rag_app first stores in it ("" before then):
         a dataset deleted and created again, or a new `mem://` one, has another."""
         ds = self._open()
         return str(ds.metadata["rag_app_id"]) if ds is not None and "rag_app_id" in ds.metadata.keys() else ""
+
+    def count(self) -> int:
+        return len(self)
 
     def __len__(self) -> int:
         ds = self._open()
@@ -217,27 +223,34 @@ class DeepLakeVectorStore(VectorStore):
         """Top-k documents and their cosine similarity to `embedding` (named as Chroma names it)."""
         return self.similarity_search_with_score_by_vector(embedding, k, filter)
 
-    def embeddings_by_ids(self, ids: Sequence[str]) -> dict[str, list[float]]:
+    def search_by_vector(
+        self, vector: list[float], k: int, filter: dict[str, Any] | None = None
+    ) -> list[tuple[Document, float]]:
+        """Nearest rows that match `filter` (in TQL), with their cosine similarity (an exact scan)."""
+        if matches_nothing(filter):
+            return []
+        return self.similarity_search_with_score_by_vector(vector, k, filter)
+
+    def stored_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
         """The stored vector of each id that exists (ids go into TQL as escaped literals)."""
         if not ids or len(self) == 0:
             return {}
         rows = self._ds.query(f"SELECT id, embedding WHERE id IN ({', '.join(map(_literal, ids))})")
         return {row["id"]: [float(x) for x in row["embedding"]] for row in rows}
 
-    def sample_rows(self, limit: int, seed: int = 0) -> tuple[list, list, list, Any, int]:
-        """(ids, texts, metadatas, vectors as a numpy array, row count) of up to `limit` rows chosen
-        at random by offset: only those rows are read."""
+    def sample(self, limit: int, seed: int = 0) -> StoredSample:
+        """Up to `limit` rows chosen at random by offset: only those rows are read."""
         import random
 
         import numpy as np
 
         total = len(self)
         if total == 0:
-            return [], [], [], np.zeros((0, 0), dtype=np.float32), 0
+            return StoredSample([], [], [], np.zeros((0, 0), dtype=np.float32), 0)
         view = self._ds[sorted(random.Random(seed).sample(range(total), min(limit, total)))]
         vectors = np.asarray(view["embedding"][:], dtype=np.float32)
         metadatas = [m.to_dict() for m in view["metadata"][:]]
-        return list(view["id"][:]), list(view["text"][:]), metadatas, vectors, total
+        return StoredSample(list(view["id"][:]), list(view["text"][:]), metadatas, vectors, total)
 
     def similarity_search(
         self, query: str, k: int = 4, filter: dict[str, Any] | None = None, **kwargs: Any
@@ -297,5 +310,5 @@ def read_state(settings: Settings) -> tuple[str, int]:
     Raises:
         StoreError: the dataset cannot be opened.
     """
-    store = open_deeplake(settings, embeddings=None)  # type: ignore[arg-type]  # reading only: no model needed
-    return store.identity, len(store)
+    store = open_store(settings, embeddings=None)  # reading only: no model needed
+    return store.identity(), len(store)

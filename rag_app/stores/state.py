@@ -30,12 +30,10 @@ def read_state(settings: Settings) -> StoreState:
     Raises:
         StoreError: the store cannot be reached or read.
     """
-    if settings.vector_store == "deeplake":
-        from rag_app.stores.deeplake import read_state as read
-    else:
-        from rag_app.stores.chroma import read_state as read
+    from rag_app.stores import backend
+
     try:
-        identity, chunks = read(settings)
+        identity, chunks = backend(settings).read_state(settings)
     except StoreError:
         raise
     except Exception as err:

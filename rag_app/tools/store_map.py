@@ -173,7 +173,6 @@ def store_map(
 
     from rag_app import stores
     from rag_app.stores.state import read_state
-    from rag_app.stores.vectors import sample_stored
 
     if dimensions not in (2, 3):
         raise ConfigError(f"a map has 2 or 3 dimensions, not {dimensions}")
@@ -191,7 +190,7 @@ def store_map(
         raise EmptyStoreError(f"nothing ingested yet in {stores.location(service.settings)}")
     store = _open(service)
     try:
-        sample = sample_stored(store, limit, seed)
+        sample = store.sample(limit, seed)
     except Exception as err:  # each store raises its own types
         raise StoreError(f"cannot read the stored vectors: {first_line(err)}") from err
     if sample.total == 0:
@@ -200,13 +199,11 @@ def store_map(
     query_vector = service.embed([query])[0] if query is not None else None
     neighbours: dict[str, int] = {}
     if query_vector is not None:
-        from rag_app.stores.vectors import search_by_vector, stored_vectors
-
-        found = search_by_vector(store, query_vector, min(k, sample.total))
+        found = store.search_by_vector(query_vector, min(k, sample.total))
         neighbours = {doc.id: rank for rank, (doc, _) in enumerate(found, start=1) if doc.id}
         shown = set(ids)
         missing = [doc for doc, _ in found if doc.id and doc.id not in shown]
-        extra = stored_vectors(store, [doc.id for doc in missing])
+        extra = store.stored_vectors([doc.id for doc in missing])
         for doc in missing:
             if doc.id in extra:
                 ids.append(doc.id)
@@ -230,7 +227,7 @@ def _open(service: RagService) -> Any:
     from rag_app import stores
 
     try:
-        return stores.open_vectorstore(service.settings, None)  # type: ignore[arg-type]
+        return stores.open_vectorstore(service.settings, None)
     except StoreError:
         raise
     except Exception as err:

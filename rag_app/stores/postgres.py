@@ -1,0 +1,350 @@
+"""PostgreSQL with pgvector as the vector store (`RAG_VECTOR_STORE=postgres`, `RAG_POSTGRES_URL`).
+
+One table per collection (`rag_app_chunks_<digest>`: id, text, metadata JSONB, embedding
+vector(dimension)) with an HNSW index on cosine distance and a GIN index on the metadata, plus
+one row per collection in `rag_app_pg_store` (its table, dimension and random identity). The
+catalog defaults to the same database. Any PostgreSQL with the `vector` extension works (a
+server of your own, RDS, Supabase, Neon, Citus): the URL is all that differs.
+
+Why not `langchain-postgres`: its `PGVector` keeps every collection in one table whose primary
+key is the chunk id alone (two collections holding the same chunk overwrite each other's row),
+creates no vector index, and fixes the vector dimension once per process; its newer
+`PGVectorStore` is async-first (a loop thread per process) and opens its own connections.
+This adapter is SQL through the catalog's SQLAlchemy engine (one pool per URL per process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStore
+
+from rag_app.config import Settings
+from rag_app.errors import StoreError, first_line
+from rag_app.stores.catalog_db import CatalogDB
+from rag_app.stores.contract import MetadataFilter, StoredSample
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+_STORES_TABLE = "rag_app_pg_store"
+_CREATE_LOCK = 0x7261675F70677631  # advisory lock key while creating tables ("rag_pgv1")
+EF_SEARCH = 100  # HNSW candidates per search (pgvector's default is 40); at least k
+
+
+def open_store(settings: Settings, embeddings: Embeddings | None, fresh: bool = False) -> PostgresStore:
+    """The collection `RAG_COLLECTION` in the database at RAG_POSTGRES_URL (every read sees every
+    committed write: `fresh` changes nothing).
+
+    Raises:
+        StoreError: the database cannot be reached.
+    """
+    return PostgresStore(settings.postgres_url.get_secret_value(), settings.collection, embeddings)
+
+
+def read_state(settings: Settings) -> tuple[str, int]:
+    """(the collection's random identity, chunk count); ("", 0) before its first write.
+
+    Raises:
+        StoreError: the database cannot be reached or read.
+    """
+    store = open_store(settings, None)
+    return store.identity(), store.count()
+
+
+def _vector(values: Sequence[float]) -> str:
+    """pgvector's text form of a vector."""
+    return "[" + ",".join(repr(float(x)) for x in values) + "]"
+
+
+class PostgresStore(VectorStore):
+    """A LangChain VectorStore over one collection's table in PostgreSQL with pgvector.
+
+    Args:
+        url: a SQLAlchemy URL, `postgresql+psycopg://USER:PASSWORD@HOST:5432/DB`.
+        collection: the collection (one table).
+        embedding: the model for queries and new texts (None: reads by vector and deletes only).
+    """
+
+    batch_limit = 4096  # rows per statement: bounds one call's memory
+
+    def __init__(self, url: str, collection: str, embedding: Embeddings | None) -> None:
+        self.db = CatalogDB(url)
+        self.collection = collection
+        self._embedding = embedding
+        self.table = "rag_app_chunks_" + hashlib.sha256(collection.encode()).hexdigest()[:16]
+        self._created = False
+
+    @property
+    def embeddings(self) -> Embeddings | None:
+        return self._embedding
+
+    # -- SQL plumbing --------------------------------------------------------------------------
+
+    def _error(self, err: BaseException, verb: str) -> StoreError:
+        cause = getattr(err, "orig", None) or err
+        detail = self.db.scrub(first_line(cause).strip() or type(cause).__name__)
+        return StoreError(f"cannot {verb} the PostgreSQL store at RAG_POSTGRES_URL={self.db.shown}: {detail}")
+
+    def _read(self, sql: str, params: dict[str, Any] | None = None, setup: Iterable[str] = ()) -> list[tuple]:
+        """Rows of one query (none before the table exists)."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.db.engine.begin() as conn:
+                if not self._exists(conn):
+                    return []
+                for statement in setup:
+                    conn.execute(text(statement))
+                return [tuple(row) for row in conn.execute(text(sql), params or {})]
+        except SQLAlchemyError as err:
+            raise self._error(err, "read") from err
+
+    def _exists(self, conn: Connection) -> bool:
+        from sqlalchemy import text
+
+        if not self._created:
+            self._created = conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": self.table}).scalar()
+        return bool(self._created)
+
+    def _create(self, conn: Connection, dimension: int) -> None:
+        """The collection's table, indexes and identity, made once (two machines may race: a lock)."""
+        from sqlalchemy import text
+
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CREATE_LOCK})
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+        conn.execute(
+            text(
+                f"CREATE TABLE IF NOT EXISTS {_STORES_TABLE} (collection TEXT PRIMARY KEY,"
+                " chunks_table TEXT NOT NULL, dimension INTEGER NOT NULL, identity TEXT NOT NULL)"
+            )
+        )
+        conn.execute(
+            text(
+                f"CREATE TABLE IF NOT EXISTS {self.table} (id TEXT PRIMARY KEY, text TEXT NOT NULL,"
+                f" metadata JSONB NOT NULL DEFAULT '{{}}', embedding vector({int(dimension)}) NOT NULL)"
+            )
+        )
+        conn.execute(
+            text(
+                f"CREATE INDEX IF NOT EXISTS {self.table}_hnsw ON {self.table} USING hnsw (embedding vector_cosine_ops)"
+            )
+        )
+        conn.execute(
+            text(
+                f"CREATE INDEX IF NOT EXISTS {self.table}_metadata ON {self.table} USING gin (metadata jsonb_path_ops)"
+            )
+        )
+        conn.execute(
+            text(f"INSERT INTO {_STORES_TABLE} VALUES (:c, :t, :d, :i) ON CONFLICT (collection) DO NOTHING"),
+            {"c": self.collection, "t": self.table, "d": int(dimension), "i": uuid.uuid4().hex},
+        )
+        self._created = True
+
+    # -- the contract --------------------------------------------------------------------------
+
+    def identity(self) -> str:
+        rows = self._read(f"SELECT identity FROM {_STORES_TABLE} WHERE collection = :c", {"c": self.collection})
+        return str(rows[0][0]) if rows else ""
+
+    def count(self) -> int:
+        rows = self._read(f"SELECT COUNT(*) FROM {self.table}")
+        return int(rows[0][0]) if rows else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def add_texts(
+        self,
+        texts: Iterable[str],
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        **kwargs: Any,
+    ) -> list[str]:
+        """Embed and store `texts`; rows with the same ids are replaced (upsert), in one transaction."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        texts = list(texts)
+        if not texts:
+            return []
+        if self._embedding is None:
+            raise StoreError("this store was opened without an embedding model: it cannot add texts")
+        metadatas = metadatas or [{} for _ in texts]
+        ids = [i or str(uuid.uuid4()) for i in (ids or [None] * len(texts))]
+        vectors = self._embedding.embed_documents(texts)
+        rows = [
+            {"id": key, "text": body, "metadata": json.dumps(meta or {}, default=_plain), "embedding": _vector(vec)}
+            for key, body, meta, vec in zip(ids, texts, metadatas, vectors)
+        ]
+        try:
+            with self.db.engine.begin() as conn:
+                if not self._exists(conn):
+                    self._create(conn, len(vectors[0]))
+                conn.execute(
+                    text(
+                        f"INSERT INTO {self.table} (id, text, metadata, embedding)"
+                        " VALUES (:id, :text, CAST(:metadata AS jsonb), CAST(:embedding AS vector))"
+                        " ON CONFLICT (id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata,"
+                        " embedding = excluded.embedding"
+                    ),
+                    rows,
+                )
+        except SQLAlchemyError as err:
+            raise self._error(err, "write to") from err
+        return ids
+
+    def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
+        """Delete rows by id; ids that do not exist are ignored."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if not ids:
+            return None
+        try:
+            with self.db.engine.begin() as conn:
+                if self._exists(conn):
+                    conn.execute(text(f"DELETE FROM {self.table} WHERE id = ANY(:ids)"), {"ids": list(ids)})
+        except SQLAlchemyError as err:
+            raise self._error(err, "delete from") from err
+        return True
+
+    def get_by_ids(self, ids: Sequence[str], /) -> list[Document]:
+        """Documents for the ids that exist, in the order of `ids`."""
+        if not ids:
+            return []
+        rows = self._read(f"SELECT id, text, metadata FROM {self.table} WHERE id = ANY(:ids)", {"ids": list(ids)})
+        found = {key: Document(page_content=body, metadata=dict(meta or {}), id=key) for key, body, meta in rows}
+        return [found[key] for key in ids if key in found]
+
+    def search_by_vector(
+        self, vector: list[float], k: int, filter: MetadataFilter | None = None
+    ) -> list[tuple[Document, float]]:
+        """The `k` nearest rows matching `filter`, by the HNSW index, with their cosine similarity.
+
+        With a filter, pgvector's iterative index scan goes on until `k` rows match.
+        """
+        where, params = _where(filter)
+        params |= {"v": _vector(vector), "k": int(k)}
+        setup = [f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, int(k))}"]
+        if where:
+            setup.append("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        rows = self._read(
+            f"SELECT id, text, metadata, 1 - (embedding <=> CAST(:v AS vector)) FROM {self.table}{where}"
+            " ORDER BY embedding <=> CAST(:v AS vector) LIMIT :k",
+            params,
+            setup,
+        )
+        found = [
+            (Document(page_content=body, metadata=dict(meta or {}), id=key), float(score))
+            for key, body, meta, score in rows
+        ]
+        return sorted(found, key=lambda pair: pair[1], reverse=True)
+
+    def stored_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        rows = self._read(f"SELECT id, embedding::real[] FROM {self.table} WHERE id = ANY(:ids)", {"ids": list(ids)})
+        return {key: [float(x) for x in vector] for key, vector in rows}
+
+    def sample(self, limit: int, seed: int = 0) -> StoredSample:
+        """Up to `limit` rows in an order fixed by `seed` (a hash of each id)."""
+        import numpy as np
+
+        total = self.count()
+        rows = self._read(
+            f"SELECT id, text, metadata, embedding::real[] FROM {self.table} ORDER BY md5(id || :seed) LIMIT :n",
+            {"seed": str(seed), "n": int(limit)},
+        )
+        if not rows:
+            return StoredSample([], [], [], np.zeros((0, 0), dtype=np.float32), total)
+        return StoredSample(
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [dict(r[2] or {}) for r in rows],
+            np.asarray([r[3] for r in rows], dtype=np.float32),
+            total,
+        )
+
+    def delete_collection(self) -> None:
+        """Drop the collection's table and its identity (the next write makes a new one)."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self.db.engine.begin() as conn:
+                conn.execute(text(f"DROP TABLE IF EXISTS {self.table}"))
+                if conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": _STORES_TABLE}).scalar():
+                    conn.execute(text(f"DELETE FROM {_STORES_TABLE} WHERE collection = :c"), {"c": self.collection})
+        except SQLAlchemyError as err:
+            raise self._error(err, "delete") from err
+        self._created = False
+
+    # -- LangChain's VectorStore ---------------------------------------------------------------
+
+    def similarity_search_with_score(
+        self, query: str, k: int = 4, filter: MetadataFilter | None = None, **kwargs: Any
+    ) -> list[tuple[Document, float]]:
+        """Top-k documents and their cosine similarity to `query` (higher is closer)."""
+        if self._embedding is None:
+            raise StoreError("this store was opened without an embedding model: it cannot embed a query")
+        return self.search_by_vector(self._embedding.embed_query(query), k, filter)
+
+    def similarity_search(
+        self, query: str, k: int = 4, filter: MetadataFilter | None = None, **kwargs: Any
+    ) -> list[Document]:
+        return [doc for doc, _ in self.similarity_search_with_score(query, k, filter)]
+
+    def similarity_search_by_vector(
+        self, embedding: list[float], k: int = 4, filter: MetadataFilter | None = None, **kwargs: Any
+    ) -> list[Document]:
+        return [doc for doc, _ in self.search_by_vector(embedding, k, filter)]
+
+    def _select_relevance_score_fn(self):  # noqa: ANN202 - LangChain's hook: scores are cosines already
+        return lambda score: score
+
+    @classmethod
+    def from_texts(
+        cls,
+        texts: list[str],
+        embedding: Embeddings,
+        metadatas: list[dict] | None = None,
+        *,
+        ids: list[str] | None = None,
+        url: str = "",
+        collection: str = "langchain",
+        **kwargs: Any,
+    ) -> PostgresStore:
+        store = cls(url, collection, embedding)
+        store.add_texts(texts, metadatas, ids=ids)
+        return store
+
+
+def _where(filter: MetadataFilter | None) -> tuple[str, dict[str, Any]]:
+    """A WHERE clause for a metadata filter (keys and values are bound parameters)."""
+    if not filter:
+        return "", {}
+    clauses, params = [], {}
+    for n, (key, value) in enumerate(filter.items()):
+        if isinstance(value, dict) and set(value) == {"$in"}:
+            clauses.append(f"CAST(:in{n} AS jsonb) @> jsonb_build_array(metadata -> :key{n})")
+            params |= {f"in{n}": json.dumps(list(value["$in"])), f"key{n}": key}
+        else:
+            clauses.append(f"metadata @> CAST(:eq{n} AS jsonb)")
+            params[f"eq{n}"] = json.dumps({key: value})
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def _plain(value: Any) -> Any:
+    """numpy values as plain Python values."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
