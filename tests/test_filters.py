@@ -59,7 +59,8 @@ def test_filters_over_http(fake_env, docs):
     from rag_app.server.app import create_app
 
     RagService().ingest([docs])
-    client = TestClient(create_app(RagService()), raise_server_exceptions=False)
+    app = create_app(RagService(), "127.0.0.1", 8000)
+    client = TestClient(app, base_url="http://127.0.0.1:8000", raise_server_exceptions=False)
     found = client.post("/v1/search", json={"query": "Napoleon", "k": 5, "filter": {"source": ["*.md"]}})
     assert found.status_code == 200, found.text
     assert {r["source"] for r in found.json()["results"]} == {"solar_system.md"}

@@ -41,7 +41,7 @@ def test_chroma_folder_deleted_behind_the_catalog(fake_env, docs, run):
 def test_chroma_emptied_by_hand_keeps_what_is_left(fake_env, docs, run):
     from rag_app import stores
     from rag_app.config import Settings
-    from rag_app.stores.chroma import open_client
+    from rag_app.stores.chroma_client import open_client
 
     run("ingest", str(docs))
     settings = Settings.from_env()
@@ -136,7 +136,7 @@ def test_stats_of_an_embedded_chroma_reads_its_file_without_chromadb(fake_env, d
     import os
 
     from rag_app.config import Settings
-    from rag_app.stores.chroma import count_on_disk, open_client
+    from rag_app.stores.chroma_client import count_on_disk, open_client
 
     run("ingest", str(docs))
     settings = Settings.from_env()
@@ -151,7 +151,7 @@ def test_writes_not_yet_applied_or_another_layout_are_left_to_the_client(fake_en
     import sqlite3
 
     from rag_app.config import Settings
-    from rag_app.stores.chroma import count_on_disk, read_state
+    from rag_app.stores.chroma_client import count_on_disk, read_state
 
     run("ingest", str(docs))
     settings = Settings.from_env()
