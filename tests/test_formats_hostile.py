@@ -139,7 +139,8 @@ def test_the_page_and_the_upload_route_take_their_types_from_the_loaders(fake_en
     from rag_app.server.app import create_app
     from rag_app.service import RagService
 
-    page = TestClient(create_app(RagService(Settings.from_env()))).get("/").text
+    app = create_app(RagService(Settings.from_env()), "127.0.0.1", 8000)
+    page = TestClient(app, base_url="http://127.0.0.1:8000").get("/").text
     accept = re.search(r'id="file-input"[^>]*accept="([^"]*)"', page).group(1)
     assert set(accept.split(",")) == set(SUPPORTED) and {".docx", ".xlsx", ".eml", ".epub", ".gz"} <= SUPPORTED
     assert list(checked_names([("report.docx", b"x"), ("inbox.mbox", b"y")])) == ["report.docx", "inbox.mbox"]
