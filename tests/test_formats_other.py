@@ -282,3 +282,28 @@ def test_missing_tesseract_is_a_skip_with_the_install_hint(tmp_path, monkeypatch
         SkipFile, match=r"OCR needs Tesseract, which is not installed \(apt-get install tesseract-ocr\)"
     ):
         load(tmp_path / "scan.png")
+
+
+def test_odt_that_odfpy_refuses_is_read_from_its_content(tmp_path):
+    import zipfile
+
+    from odf.opendocument import OpenDocumentText
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text="Wells"))
+    document.text.addElement(P(text="The village well is forty feet deep."))
+    document.save(str(tmp_path / "saved.odt"))
+    with zipfile.ZipFile(tmp_path / "saved.odt") as source, zipfile.ZipFile(tmp_path / "wells.odt", "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "META-INF/manifest.xml":  # lists a thumbnail the package lacks: odfpy raises KeyError
+                data = data.replace(
+                    b"</manifest:manifest>",
+                    b'<manifest:file-entry manifest:media-type="image/png" manifest:full-path="Thumbnails/thumbnail.png"/>'
+                    b"</manifest:manifest>",
+                )
+            target.writestr(name, data)
+    [doc] = load(tmp_path / "wells.odt")
+    assert "The village well is forty feet deep." in doc.page_content
+    assert json.loads(doc.metadata["sections"])[0][1] == "Wells"

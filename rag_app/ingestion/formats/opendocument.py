@@ -35,7 +35,41 @@ def _open(path: Path):
             raise skip("encrypted document (password required)")
     from odf.opendocument import load
 
-    return load(str(path))
+    try:
+        return load(str(path))
+    except KeyError as err:  # odfpy reads every file its manifest lists; some writers list missing ones
+        raise _Unreadable from err
+    except Exception as err:  # odfpy's defusedxml refuses any DTD, even the MathML one of a formula object
+        if type(err).__name__ in ("ExternalReferenceForbidden", "DTDForbidden"):
+            raise _Unreadable from err
+        raise
+
+
+class _Unreadable(Exception):
+    """odfpy cannot open this package; its content.xml is read on its own instead."""
+
+
+def _paragraphs(path: Path) -> list[tuple[list[str], str]]:
+    """The headings and paragraphs of content.xml read directly, as sections (for packages odfpy refuses)."""
+    from rag_app.ingestion.formats.common import local
+    from rag_app.ingestion.formats.limits import parse_xml
+
+    with zipfile.ZipFile(path) as archive:
+        root = parse_xml(read_member(archive, "content.xml"))
+    outline = Outline()
+    for element in root.iter(f"{{{_TEXT}}}h", f"{{{_TEXT}}}p"):
+        parent = element.getparent()
+        while parent is not None and local(parent.tag) not in ("p", "h"):
+            parent = parent.getparent()
+        if parent is not None:  # a note's paragraph: read with the paragraph it is in
+            continue
+        text = "".join(element.itertext()).strip()
+        if local(element.tag) == "h" and text:
+            level = element.get(f"{{{_TEXT}}}outline-level") or "1"
+            outline.heading(int(level) if level.isdigit() else 1, text)
+        else:
+            outline.text(text)
+    return outline.sections()
 
 
 def _text(element) -> str:
@@ -50,7 +84,10 @@ def _children(element) -> list:
 
 def load_odt(path: Path, source: str, depth: int) -> list[Document]:
     """An OpenDocument text as one document whose sections follow its headings."""
-    document = _open(path)
+    try:
+        document = _open(path)
+    except _Unreadable:
+        return section_docs(path, source, _paragraphs(path))
     outline = Outline()
     for kind, level, text in _blocks(document.text):
         if kind == "heading":
@@ -123,7 +160,10 @@ def _rows(table, counter: CellCounter) -> Iterator[list[str]]:
 
 def load_ods(path: Path, source: str, depth: int) -> list[Document]:
     """An OpenDocument spreadsheet: sheet -> section, rows as `header: value` text."""
-    document = _open(path)
+    try:
+        document = _open(path)
+    except _Unreadable:
+        return section_docs(path, source, _paragraphs(path))
     counter = CellCounter()
     sections = []
     tables = [t for t in _children(document.spreadsheet) if t.qname == (_TABLE, "table")]
@@ -139,7 +179,10 @@ def load_ods(path: Path, source: str, depth: int) -> list[Document]:
 
 def load_odp(path: Path, source: str, depth: int) -> list[Document]:
     """One document per slide: its text, tables and speaker notes; `page` and `section` (its title)."""
-    document = _open(path)
+    try:
+        document = _open(path)
+    except _Unreadable:
+        return section_docs(path, source, _paragraphs(path))
     pages = [p for p in _children(document.presentation) if p.qname == (_DRAW, "page")]
     if len(pages) > MAX_PAGES:
         raise skip(f"{len(pages)} slides, more than {MAX_PAGES}")
