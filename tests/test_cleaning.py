@@ -244,3 +244,39 @@ def test_ingest_reports_characters_per_file_and_warns_when_a_page_loses_its_text
     sources = {Path(s["path"]).name: s for s in run("sources", "--json").json()}
     assert sources["notes.txt"]["characters"] == extracted["notes.txt"]["characters"]
     assert sources["bloated.html"]["characters"] == 27
+
+
+def test_unwrap_is_linear_on_a_log_like_text():
+    """A text with no blank line (a log, one sentence a line) joins into one long line: that must not
+    be quadratic (it was: 256 KB took 28 s, 1 MB over two minutes, issue 21)."""
+    import time
+
+    log = "\n".join(f"line {i} of a log file with some ordinary words in it." for i in range(18_000))  # 1 MB
+    started = time.perf_counter()
+    joined = unwrap(log)
+    sections = markdown_sections(unwrap(log, markdown=True))
+    assert time.perf_counter() - started < 2  # about 0.2 s; quadratic, it took minutes
+    assert joined == log.replace("\n", " ") and sections[0][1] == joined
+
+
+def test_a_long_run_of_dots_is_not_a_quadratic_toc_leader():
+    import time
+
+    started = time.perf_counter()
+    pages = strip_page_furniture(["." * 200_000 + " z", "Naming . . . . . . 3\nkept"])
+    assert time.perf_counter() - started < 2  # 4,000 dots took 2 s before; 200,000 would take an hour
+    assert pages == ["." * 200_000 + " z", "kept"]
+
+
+def test_joining_tracks_the_line_start_and_end_exactly():
+    """What the linear unwrap keeps of a joined line (its start, end, length) gives what the whole line gave."""
+    cases = {
+        "#\nnot a heading\nthird line": "# not a heading\nthird line",  # joined, it starts like a heading
+        "ab-\ncd-\nef-\ngh-\nij end:\nNext": "abcdefghij end:\nNext",
+        "abcdefgh-\nij": "abcdefghij",
+        "abcdefg-\nh-\nij": "abcdefghij",
+        "x\nab-\ncdefghi-\nj": "x abcdefghij",
+        "1234567-\nxyz": "1234567- xyz",
+    }
+    for text, expected in cases.items():
+        assert unwrap(text, markdown=True) == expected, text

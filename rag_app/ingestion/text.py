@@ -16,10 +16,13 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+•◦‣]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\
 _TABULAR = re.compile(r"\S {3,}\S|\||^\s*[-=+_*~.]{3,}\s*$|^\s*>")
 _HYPHEN_END = re.compile(r"(?<=[a-z]{2})-$")
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_ATX_START = re.compile(r"#{1,6}\s")
+"""A line that `_ATX` matches: with no line break in it, one that starts like this."""
 _SETEXT = re.compile(r"^\s*(=+|-+)\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]^]+\]:\s*<?\S+>?\s*(?:\"[^\"]*\")?\s*$")
-_DOT_LEADER = re.compile(r"(?:\s?\.){4,}\s*[0-9ivxlc]+\s*$", re.IGNORECASE)
+_DOT_LEADER = re.compile(r"(?:\s?\.){4}\s*[0-9ivxlc]+\s*$", re.IGNORECASE)
+"""A TOC entry's end; four dots, not four or more, find the same lines without quadratic backtracking."""
 _DIGITS = re.compile(r"\d+")
 
 
@@ -40,15 +43,52 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _joins(previous: str, line: str, width: int, markdown: bool) -> bool:
+class _Line:
+    """An output line, kept in pieces while hard-wrapped lines join it, so joining stays linear.
+
+    Joining only ever looks at the line's start, its end, its length and whether its first
+    piece is a table row, a rule or a quote: a joined line is none of those (neither piece was,
+    and a join adds one space or removes a hyphen), so each is kept up to date without reading
+    the whole line again.
+    """
+
+    __slots__ = ("pieces", "length", "indent", "tabular", "start", "end")
+
+    def __init__(self, line: str) -> None:
+        self.pieces = [line]
+        self.length = len(line.strip())
+        self.indent = _indent(line)
+        self.tabular = bool(_TABULAR.search(line))
+        self.start, self.end = line[:8], line[-8:]
+
+    def join(self, tail: str) -> None:
+        """Append `tail` (a stripped, non-empty line): after a space, or in place of the hyphen
+        that split a word across the break."""
+        whole = self.indent + self.length <= 8  # `start` holds the whole line
+        if _HYPHEN_END.search(self.end) and tail[:1].islower():
+            self.pieces[-1] = self.pieces[-1][:-1]
+            start, end, self.length = self.start[:-1], self.end[:-1], self.length - 1
+        else:
+            start, end, tail = self.start, self.end, " " + tail
+        if whole:
+            self.start = (start + tail)[:8]
+        self.end = (end + tail)[-8:]
+        self.pieces.append(tail)
+        self.length += len(tail)
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+
+def _joins(previous: _Line, line: str, width: int, markdown: bool) -> bool:
     """Whether `line` continues the hard-wrapped line `previous`."""
     return (
-        (markdown or len(previous.strip()) >= 0.6 * width)
-        and not (previous.rstrip().endswith(":") and not line.lstrip()[:1].islower())
-        and _indent(line) < _indent(previous) + 4
-        and not _TABULAR.search(previous)
+        (markdown or previous.length >= 0.6 * width)
+        and not (previous.end.endswith(":") and not line.lstrip()[:1].islower())
+        and _indent(line) < previous.indent + 4
+        and not previous.tabular
         and not _keeps_line(line)
-        and not _ATX.match(previous)
+        and not _ATX_START.match(previous.start)
         and not _SETEXT.match(line)
     )
 
@@ -62,6 +102,7 @@ def unwrap(text: str, markdown: bool = False, width: int | None = None) -> str:
     continue one), a table row, a rule, more deeply indented or code; a
     word hyphenated across the break is joined without its hyphen. Blank lines, short lines
     (titles, a paragraph's last line), lists, tables and fenced code stay as they are.
+    Time is linear in the text's length, however long its paragraphs.
 
     Args:
         text: plain text or Markdown.
@@ -75,14 +116,14 @@ def unwrap(text: str, markdown: bool = False, width: int | None = None) -> str:
     """
     lines = text.expandtabs(8).splitlines()
     width = width or wrap_width(lines)
-    out: list[str] = []
+    out: list[_Line | str] = []  # a line that nothing can join stays a plain string
     in_fence = in_code = False
     previous_blank = True
     for raw in lines:
         line = raw.rstrip()
         if _FENCE.match(line):
             in_fence = not in_fence
-            out.append(line)
+            out.append(_Line(line))
             previous_blank = False
             continue
         if in_fence:
@@ -93,20 +134,17 @@ def unwrap(text: str, markdown: bool = False, width: int | None = None) -> str:
             previous_blank, in_code = True, False
             continue
         if markdown and (in_code or previous_blank) and line.startswith("    ") and not _LIST_ITEM.match(line):
-            out.append(line)
+            out.append(_Line(line))
             in_code, previous_blank = True, False
             continue
         in_code = False
-        if out and not previous_blank and out[-1].strip() and _joins(out[-1], line, width, markdown):
-            head, tail = out[-1].rstrip(), line.strip()
-            if _HYPHEN_END.search(head) and tail[:1].islower():
-                out[-1] = head[:-1] + tail
-            else:
-                out[-1] = f"{head} {tail}"
+        last = out[-1] if out else None
+        if not previous_blank and isinstance(last, _Line) and last.length and _joins(last, line, width, markdown):
+            last.join(line.strip())
         else:
-            out.append(line)
+            out.append(_Line(line))
         previous_blank = False
-    return "\n".join(out)
+    return "\n".join(line if isinstance(line, str) else line.text() for line in out)
 
 
 def markdown_sections(text: str, atx: bool = True) -> list[tuple[list[str], str]]:
