@@ -156,7 +156,8 @@ def build_server(service: RagService) -> MCPServer:
             paths: Annotated[list[str], Field(description="absolute paths of files or folders", min_length=1)],
             dry_run: Annotated[bool, Field(description="only report what would change")] = False,
         ) -> IngestOut:
-            report = run(service.ingest, checked_paths(paths, roots), dry_run)
+            checked = checked_paths(paths, roots)
+            report = run(lambda: service.ingest(checked, dry_run, roots=roots))
             return {**report.to_dict(), "summary": report.summary()}  # type: ignore[typeddict-item]
 
         server.add_tool(

@@ -227,6 +227,7 @@ class RagService:
         on_start: Callable[[int], None] | None = None,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
+        roots: Sequence[str | os.PathLike[str]] | None = None,
     ) -> IngestReport:
         """Load, split, embed and store files and folders; unchanged files are not embedded again.
 
@@ -237,6 +238,8 @@ class RagService:
             on_start: called once with the number of files found.
             include: glob patterns; when given, only matching files are read (`*.pdf`, `guides/**`).
             exclude: glob patterns of files to leave out.
+            roots: when given, only files whose real path (links followed) is inside one of these
+                folders are read; a link out of them is skipped with a reason, never followed.
 
         Raises:
             RagError: a path does not exist or holds no supported file.
@@ -253,6 +256,7 @@ class RagService:
             dry_run=dry_run,
             include=include,
             exclude=exclude,
+            roots=None if roots is None else [Path(r).expanduser().resolve() for r in roots],
         )
 
     def ingest_text(self, name: str, text: str) -> IngestReport:

@@ -112,8 +112,12 @@ async def test_ingest_only_under_the_allowed_folders(workdir, docs, errlog, monk
             refused = await client.call_tool("ingest", {"paths": paths})
             assert refused.is_error and message in text(refused), (paths, text(refused))
 
-        report = await client.call_tool("ingest", {"paths": [str(notes / "hopper.md"), str(docs)]})
+        report = await client.call_tool("ingest", {"paths": [str(notes), str(docs)]})
         assert not report.is_error, text(report)
+        skipped = report.structured_content["skipped"]  # the link inside an allowed folder is not followed out
+        assert skipped == [
+            {"path": str(notes / "link.txt"), "reason": "outside the folders ingest may read (through a link)"}
+        ]
         assert report.structured_content["files_read"] == 5 and report.structured_content["added"] == 6
         assert "5 files read" in report.structured_content["summary"]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatch
@@ -44,37 +45,48 @@ class SourceFile:
 
 
 def find_files(
-    paths: list[str | os.PathLike[str]], include: Sequence[str] = (), exclude: Sequence[str] = ()
+    paths: list[str | os.PathLike[str]],
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    roots: Sequence[Path] | None = None,
 ) -> tuple[list[SourceFile], list[tuple[str, str]]]:
     """Supported files under `paths` (recursive, sorted) and the (path, reason) of those skipped.
+
+    Links are followed, each folder read once (a link loop is not entered again). Only regular
+    files are read: a FIFO, socket or device named like a text file is skipped, never opened.
 
     Args:
         paths: files and folders.
         include: glob patterns (`*.pdf`, `docs/**`); when given, only files whose path below
             their folder, or whose name, matches one are read.
         exclude: glob patterns of files to leave out (not reported as skipped).
+        roots: resolved folders; when given, a file or folder whose real path (links followed)
+            is outside all of them is skipped, never read.
 
     Raises:
         RagError: a path does not exist (nothing is read before every path checks out).
     """
-    roots = [Path(p) for p in paths]
-    for root in roots:
-        if not root.exists():
-            raise RagError(f"no such file or directory: {root}")
+    tops = [Path(p) for p in paths]
+    for top in tops:
+        if not top.exists():
+            raise RagError(f"no such file or directory: {top}")
     found: list[SourceFile] = []
     skipped: list[tuple[str, str]] = []
-    for root in roots:
-        if root.is_file():
-            candidates = [root]
-            base = root.parent
+    for top in tops:
+        if top.is_dir():
+            candidates = sorted(_walk(top, skipped, roots))
+            base = top
         else:
-            candidates = sorted(_walk(root, skipped))
-            base = root
+            candidates = [top]
+            base = top.parent
         for path in candidates:
             relative = path.relative_to(base).as_posix()
             if not _selected(relative, include, exclude):
                 continue
-            if (
+            refused = _refused(path, roots)
+            if refused:
+                skipped.append((str(path), refused))
+            elif (
                 path.suffix.lower() in SUPPORTED
                 or formats.handles(path)
                 or (_no_type(path.suffix) and _looks_like_text(path))
@@ -83,6 +95,32 @@ def find_files(
             else:
                 skipped.append((str(path), f"unsupported file type {path.suffix or '(none)'}"))
     return found, skipped
+
+
+def _outside(path: Path, roots: Sequence[Path] | None) -> bool:
+    """Whether `path`, links followed, lies outside every one of `roots` (never, without roots)."""
+    if not roots:
+        return False
+    real = path.resolve()
+    return not any(real.is_relative_to(root) for root in roots)
+
+
+def _refused(path: Path, roots: Sequence[Path] | None) -> str | None:
+    """Why `path` must not be opened: outside the allowed folders, a broken link, or not a regular file."""
+    if _outside(path, roots):
+        return "outside the folders ingest may read (through a link)"
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "broken link" if path.is_symlink() else "file disappeared before it was read"
+    except OSError as err:
+        return f"cannot read: {err.strerror}"
+    if not stat.S_ISREG(mode):
+        return f"not a regular file ({_KINDS.get(stat.S_IFMT(mode), 'special file')})"
+    return None
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
 
 
 def _selected(relative: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
@@ -110,34 +148,50 @@ def _looks_like_text(path: Path) -> bool:
     return not head or (head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" not in head)
 
 
-def _walk(root: Path, skipped: list[tuple[str, str]]) -> Iterator[Path]:
-    """Files below `root`, following directory links once (a link loop is not re-entered)."""
+def _walk(top: Path, skipped: list[tuple[str, str]], roots: Sequence[Path] | None) -> Iterator[Path]:
+    """Everything but folders below `top`, hidden names left out, following links to folders:
+    each folder is read once (a link loop is not re-entered) and, with `roots`, none whose real
+    path lies outside them."""
     seen: set[tuple[int, int]] = set()
-
-    def on_error(err: OSError) -> None:
-        skipped.append((str(err.filename), f"cannot read directory: {err.strerror}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
-        st = os.stat(dirpath)
+    folders = [top]
+    while folders:
+        folder = folders.pop()
+        try:
+            st = folder.stat()
+            with os.scandir(folder) as scan:
+                entries = [entry for entry in scan if not entry.name.startswith(".")]
+        except OSError as err:
+            skipped.append((str(folder), f"cannot read directory: {err.strerror}"))
+            continue
         if (st.st_dev, st.st_ino) in seen:
-            dirnames[:] = []
-            skipped.append((dirpath, "directory link loop"))
+            skipped.append((str(folder), "directory link loop"))
             continue
         seen.add((st.st_dev, st.st_ino))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if not name.startswith("."):
-                yield Path(dirpath) / name
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_folder = entry.is_dir()  # links followed
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                yield path
+            elif _outside(path, roots):
+                skipped.append((str(path), "outside the folders ingest may read (through a link)"))
+            else:
+                folders.append(path)
 
 
 def load_file(file: SourceFile, max_mb: int = 50) -> list[Document]:
     """The documents in one file; raises SkipFile with a reason when there is nothing to use."""
     try:
-        size = file.path.stat().st_size
+        st = file.path.stat()
     except FileNotFoundError as err:
         raise SkipFile("file disappeared before it was read") from err
     except OSError as err:
         raise SkipFile(f"cannot read: {err.strerror}") from err
+    if not stat.S_ISREG(st.st_mode):  # opening a FIFO would wait forever
+        raise SkipFile(f"not a regular file ({_KINDS.get(stat.S_IFMT(st.st_mode), 'special file')})")
+    size = st.st_size
     if size == 0:
         raise SkipFile("empty file")
     if size > max_mb * 2**20:

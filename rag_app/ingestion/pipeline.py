@@ -47,10 +47,12 @@ def ingest(
     dry_run: bool = False,
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    roots: Sequence[Path] | None = None,
 ) -> IngestReport:
-    """Ingest `paths` into the configured store; `progress(files, chunks)` is called as files finish."""
+    """Ingest `paths` into the configured store; `progress(files, chunks)` is called as files finish.
+    With `roots`, files whose real path lies outside those folders are skipped (loaders.find_files)."""
     started = time.perf_counter()
-    files, skipped = find_files(paths, include, exclude)
+    files, skipped = find_files(paths, include, exclude, roots)
     report = IngestReport(skipped=skipped, dry_run=dry_run)
     if not files:
         raise RagError(
