@@ -81,6 +81,8 @@ class IngestReport:
     """What one ingest did (or, with dry_run, would do)."""
 
     files_read: int = 0
+    files_unchanged: int = 0
+    """Files not read at all: the same size and modification time as when their chunks were stored."""
     skipped: list[tuple[str, str]] = field(default_factory=list)
     added: int = 0
     updated: int = 0
@@ -101,7 +103,9 @@ class IngestReport:
         """One line for people: files read and skipped, chunks added, updated, present, removed."""
         verb = "would be " if self.dry_run else ""
         return (
-            f"{_count(self.files_read, 'file')} read, {len(self.skipped)} skipped, "
+            f"{_count(self.files_read, 'file')} read, "
+            + (f"{self.files_unchanged} unchanged, " if self.files_unchanged else "")
+            + f"{len(self.skipped)} skipped, "
             f"{_count(self.added, 'chunk')} {verb}added, {self.updated} {verb}updated, "
             f"{self.unchanged} already present, {self.deleted} {verb}removed, {self.seconds:.1f}s"
             + (" (dry run: nothing written)" if self.dry_run else "")

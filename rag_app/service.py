@@ -228,8 +228,10 @@ class RagService:
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
         roots: Sequence[str | os.PathLike[str]] | None = None,
+        verify: bool = False,
     ) -> IngestReport:
-        """Load, split, embed and store files and folders; unchanged files are not embedded again.
+        """Load, split, embed and store files and folders; unchanged files are not embedded again,
+        and a file with the size and modification time it had when stored is not even read.
 
         Args:
             paths: files or folders (searched recursively).
@@ -240,6 +242,7 @@ class RagService:
             exclude: glob patterns of files to leave out.
             roots: when given, only files whose real path (links followed) is inside one of these
                 folders are read; a link out of them is skipped with a reason, never followed.
+            verify: read and hash every file, whatever its size and modification time.
 
         Raises:
             RagError: a path does not exist or holds no supported file.
@@ -257,6 +260,7 @@ class RagService:
             include=include,
             exclude=exclude,
             roots=None if roots is None else [Path(r).expanduser().resolve() for r in roots],
+            verify=verify,
         )
 
     def ingest_text(self, name: str, text: str) -> IngestReport:

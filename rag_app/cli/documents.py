@@ -19,6 +19,11 @@ def register(commands: Any) -> None:
     ingest.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     ingest.add_argument("--json", action="store_true", help="print the report as JSON")
     ingest.add_argument(
+        "--verify",
+        action="store_true",
+        help="read and hash every file (by default a file with the size and time it had when stored is not read)",
+    )
+    ingest.add_argument(
         "--include", action="append", default=[], metavar="GLOB", help="only files matching GLOB (repeatable)"
     )
     ingest.add_argument(
@@ -54,6 +59,7 @@ def _ingest(args: argparse.Namespace, service: Any) -> int:
             on_start=on_start,
             include=args.include,
             exclude=args.exclude,
+            verify=args.verify,
         )
     for path, reason in report.skipped:
         print(f"skipped {path}: {reason}", file=sys.stderr)

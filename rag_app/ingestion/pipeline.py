@@ -48,9 +48,14 @@ def ingest(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     roots: Sequence[Path] | None = None,
+    verify: bool = False,
 ) -> IngestReport:
     """Ingest `paths` into the configured store; `progress(files, chunks)` is called as files finish.
-    With `roots`, files whose real path lies outside those folders are skipped (loaders.find_files)."""
+    With `roots`, files whose real path lies outside those folders are skipped (loaders.find_files).
+
+    A file with the size and modification time recorded when its chunks were stored (and whose
+    chunks the catalog still lists) is not read at all; `verify` reads and hashes every file.
+    """
     started = time.perf_counter()
     files, skipped = find_files(paths, include, exclude, roots)
     report = IngestReport(skipped=skipped, dry_run=dry_run)
@@ -65,7 +70,8 @@ def ingest(
         check_device(settings.embedding_device)  # a wrong device fails now, not after reading every file
     if on_start:
         on_start(len(files))
-    batches = _batches(files, settings, catalog, report, progress)
+    stamps: dict[str, tuple[int, int]] = {}
+    batches = _batches(files, settings, catalog, report, progress, stamps, verify)
     gone = _deleted_groups(paths, files, catalog, settings.source_root)
     if dry_run:
         problem = disagreement(catalog, read_state(settings))
@@ -74,7 +80,7 @@ def ingest(
         _plan(batches, gone, catalog, report)
     else:
         with catalog.writing():
-            _write(batches, gone, catalog, settings, embedding_model, report)
+            _write(batches, gone, catalog, settings, embedding_model, report, stamps)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -86,6 +92,7 @@ def _write(
     settings: Settings,
     embedding_model: str,
     report: IngestReport,
+    stamps: dict[str, tuple[int, int]],
 ) -> None:
     from langchain_core.indexing import index
 
@@ -120,6 +127,7 @@ def _write(
             )
         if finished:
             report.deleted += _delete_keys(manager.list_keys(group_ids=finished, before=started), catalog, store)
+            catalog.set_stamps({path: stamps[path] for path in finished if path in stamps})
     report.deleted += _remove_groups(gone, catalog, store)
     catalog.set_extracted(report.extracted)
     catalog.set_store_id(read_state(settings).identity)
@@ -176,17 +184,31 @@ def _batches(
     catalog: Catalog,
     report: IngestReport,
     progress: Callable[[int, int], None] | None,
+    stamps: dict[str, tuple[int, int]],
+    verify: bool = False,
 ) -> Iterator[tuple[list[Document], list[str]]]:
     """Batches of BATCH_CHUNKS chunks, cut across files, each with the files whose last chunk it holds.
 
     Each file's changes are counted into `report` when it is read, before any of it is written
     (in a dry run its stale chunks count as removed); unreadable files are skipped and keep
-    their old chunks.
+    their old chunks. A file unchanged since its chunks were stored (same size and modification
+    time, chunks still recorded) is not read unless `verify`; the (size, mtime) of each file read
+    goes into `stamps`, to be recorded once its chunks are stored.
     """
     splitter = make_splitter(settings)
     batch: list[Document] = []
     finished: list[str] = []
+    recorded = {} if verify else catalog.stamps()  # read on the first batch: after any resync
+    chunks_of = dict(catalog.group_counts()) if recorded else {}
     for file in files:
+        stamp = _stamp(file.path)
+        key = source_key(file.path, settings.source_root)
+        if stamp is not None and recorded.get(key) == stamp and chunks_of.get(key):
+            report.files_unchanged += 1
+            report.unchanged += chunks_of[key]
+            if progress:
+                progress(1, 0)
+            continue
         try:
             docs = load_file(file, settings.max_file_mb)
         except SkipFile as why:
@@ -194,7 +216,9 @@ def _batches(
             docs = []
         else:
             report.files_read += 1
-            path = source_key(file.path, settings.source_root)
+            path = key
+            if stamp is not None:
+                stamps[path] = stamp
             _count_text(file, path, docs, report)
         chunks = splitter.split_documents(docs)
         if chunks:
@@ -216,6 +240,15 @@ def _batches(
             progress(1, len(chunks))
     if batch or finished:
         yield batch, finished
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """(size, modification time in ns) of a file; None when it cannot be read."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
 
 
 def _count_text(file: SourceFile, path: str, docs: list[Document], report: IngestReport) -> None:

@@ -256,14 +256,48 @@ class Catalog:
         )
         return [(int(seq), key, bool(removed)) for seq, key, removed in self._rows(query)]
 
+    def stamps(self) -> dict[str, tuple[int, int]]:
+        """(size, modification time in ns) of each ingested file when its chunks were last stored."""
+        from sqlalchemy import select
+
+        from rag_app.stores.catalog_schema import FILES
+
+        rows = self._rows(
+            select(FILES.c.path, FILES.c.size, FILES.c.mtime_ns).where(FILES.c.namespace == self.namespace)
+        )
+        return {path: (int(size), int(mtime)) for path, size, mtime in rows}
+
+    def set_stamps(self, stamps: dict[str, tuple[int, int]]) -> None:
+        """Record the (size, modification time in ns) of files whose chunks are now all stored."""
+        from rag_app.stores.catalog_schema import FILES
+
+        if not stamps:
+            return
+        if self.db.dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        rows = [
+            {"namespace": self.namespace, "path": path, "size": size, "mtime_ns": mtime}
+            for path, (size, mtime) in stamps.items()
+        ]
+        statement = insert(FILES).values(rows)
+        self._write(
+            statement.on_conflict_do_update(
+                index_elements=["namespace", "path"],
+                set_={"size": statement.excluded.size, "mtime_ns": statement.excluded.mtime_ns},
+            )
+        )
+
     def forget(self) -> None:
-        """Drop every record, the model entry and the change log of this store; log one reset."""
+        """Drop every record, file stamp, the model entry and the change log of this store; log one reset."""
         from sqlalchemy import delete, insert
 
-        from rag_app.stores.catalog_schema import CHANGES, RECORDS, SOURCES, STORES
+        from rag_app.stores.catalog_schema import CHANGES, FILES, RECORDS, SOURCES, STORES
 
         self._write(
             delete(RECORDS).where(RECORDS.c.namespace == self.namespace),
+            delete(FILES).where(FILES.c.namespace == self.namespace),
             delete(SOURCES).where(SOURCES.c.namespace == self.namespace),
             delete(STORES).where(STORES.c.namespace == self.namespace),
             delete(CHANGES).where(CHANGES.c.namespace == self.namespace),

@@ -7,6 +7,8 @@
 - `rag_app_change`: every chunk added to or removed from a store, in order (`seq`). Readers on
   other machines replay it to keep their local keyword index in step. A row with an empty key
   and `removed` means "the store was emptied" (reset).
+- `rag_app_file`: per ingested file (source key), its size and modification time when its chunks
+  were last stored: a re-ingest skips a file that still has both without reading it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,15 @@ SOURCES = Table(
     Column("group_id", String, primary_key=True),
     Column("characters", BigInteger, nullable=False),
     Column("bytes", BigInteger, nullable=False),
+)
+
+FILES = Table(
+    "rag_app_file",
+    METADATA,
+    Column("namespace", String, primary_key=True),
+    Column("path", String, primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
 )
 
 RECORDS = Table(
