@@ -68,11 +68,20 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _runs(root, names: tuple[str, ...]) -> list[str]:
-    """Text of elements called `names`, leaving out mc:Fallback copies."""
-    for fallback in [e for e in root.iter() if _local(e.tag) == "Fallback"]:
-        fallback.getparent().remove(fallback)
-    return [e.text for e in root.iter() if _local(e.tag) in names and e.text]
+def _runs(root) -> list[str]:
+    """The text of each paragraph (`w:p`, `a:p`, `si`): its runs (`t`) joined, leaving out mc:Fallback
+    copies and phonetic guides (`rPh`); a text box's paragraphs are their own."""
+    for drop in [e for e in root.iter() if _local(e.tag) in ("Fallback", "rPh")]:
+        drop.getparent().remove(drop)
+    paragraphs: dict[object, list[str]] = {}
+    for run in root.iter():
+        if _local(run.tag) != "t" or not run.text:
+            continue
+        owner = run.getparent()
+        while owner is not None and _local(owner.tag) not in ("p", "si", "is"):
+            owner = owner.getparent()
+        paragraphs.setdefault(owner, []).append(run.text)
+    return ["".join(texts) for texts in paragraphs.values()]
 
 
 _OOXML_PARTS = {
@@ -88,12 +97,12 @@ def ooxml_reference(path: Path, kind: str) -> str:
         for name in archive.namelist():
             if _OOXML_PARTS[kind].match(name):
                 root = _xml(archive.read(name))
-                if kind == ".xlsx" and "worksheets/" in name:  # inline strings and formula strings only
+                if kind == ".xlsx" and "worksheets/" in name:  # inline strings and formulas' text values only
                     for cell in root.iter():
                         if _local(cell.tag) == "c" and cell.get("t") in ("inlineStr", "str"):
-                            texts += [t for t in cell.itertext()]
+                            texts += ["".join(v.itertext()) for v in cell if _local(v.tag) in ("v", "is")]
                     continue
-                texts += _runs(root, ("t",))
+                texts += _runs(root)
     return "\n".join(texts)
 
 

@@ -91,3 +91,20 @@ def test_watch_command_stops_cleanly_on_ctrl_c(fake_env, tmp_path, run, monkeypa
     result = run("watch", str(tmp_path / "a.txt"))
     assert result.code == 0 and "stopped watching" in result.err and "Traceback" not in result.err
     assert "synced 1 change" in result.err
+
+
+def test_serve_watch_syncs_beside_the_server_and_stops_with_it(fake_env, tmp_path, run, monkeypatch):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The lift is out of order.")
+    seen: list[set[str]] = []
+
+    def fake_serve(service, host, port):  # the server "runs" until the watcher's first sync shows
+        assert wait_for(lambda: bool(stored(service)))
+        seen.append(stored(service))
+        return 0
+
+    monkeypatch.setattr("rag_app.server.run.serve", fake_serve)
+    result = run("serve", "--watch", str(folder))
+    assert result.code == 0 and seen == [{"a.txt"}]
+    assert not any(t.name == "rag-watch" and t.is_alive() for t in threading.enumerate())

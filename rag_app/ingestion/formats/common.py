@@ -33,8 +33,8 @@ class Outline:
             self._sections.append(([name], [name, *body]))
 
     def sections(self) -> list[tuple[list[str], str]]:
-        """The sections that hold text beyond their heading."""
-        return [(path, "\n\n".join(body)) for path, body in self._sections if len(body) > (1 if path else 0)]
+        """The sections with any text (a heading followed at once by a subheading is kept: its words count)."""
+        return [(path, "\n\n".join(body)) for path, body in self._sections if body]
 
 
 def section_docs(path: Path, source: str, sections: list[tuple[list[str], str]], **metadata: str) -> list[Document]:

@@ -150,15 +150,24 @@ def load_pptx(path: Path, source: str, depth: int) -> list[Document]:
     presentation = Presentation(str(path))
     if len(presentation.slides) > MAX_PAGES:
         raise skip(f"{len(presentation.slides)} slides, more than {MAX_PAGES}")
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    not_notes = (PP_PLACEHOLDER.SLIDE_IMAGE, PP_PLACEHOLDER.SLIDE_NUMBER)
     docs = []
     for number, slide in enumerate(presentation.slides, start=1):
         title_shape = slide.shapes.title
         title = " ".join(title_shape.text_frame.text.split()) if title_shape is not None else ""
         texts = [t for shape in slide.shapes for t in _shape_texts(shape)]
-        if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
-            notes = slide.notes_slide.notes_text_frame.text.strip()
+        if slide.has_notes_slide:  # the notes, and any other text on the notes page (its header, footer)
+            notes = [
+                t.strip()
+                for shape in slide.notes_slide.shapes
+                if not (shape.is_placeholder and shape.placeholder_format.type in not_notes)
+                for t in _shape_texts(shape)
+                if t.strip()
+            ]
             if notes:
-                texts.append(f"Notes: {notes}")
+                texts.append("Notes: " + "\n".join(notes))
         for rel in slide.part.rels.values():
             if not rel.is_external and "comment" in rel.reltype.rsplit("/", 1)[-1].lower():
                 comments = [

@@ -94,22 +94,21 @@ def load_odt(path: Path, source: str, depth: int) -> list[Document]:
             outline.heading(level, text)
         else:
             outline.text(text)
+    _headers_footers(document, outline)
+    return section_docs(path, source, outline.sections())
+
+
+def _headers_footers(document, outline: Outline) -> None:
+    """The master pages' headers and footers, as sections `Header` and `Footer` of `outline`."""
+    from odf.style import MasterPage
+
     for name, tag in (("Header", "header"), ("Footer", "footer")):
-        texts = []
-        for page in document.masterstyles.getElementsByType(_element("style", "master-page")):
+        texts: list[str] = []
+        for page in document.masterstyles.getElementsByType(MasterPage):
             for part in _children(page):
                 if part.qname in ((_STYLE, tag), (_STYLE, f"{tag}-left"), (_STYLE, f"{tag}-first")):
                     texts += [t for _, _, t in _blocks(part) if t not in texts]
         outline.part(name, texts)
-    return section_docs(path, source, outline.sections())
-
-
-def _element(prefix: str, name: str):
-    """odfpy's element class for `prefix:name` (as getElementsByType takes it)."""
-    import odf.style
-
-    assert prefix == "style" and name == "master-page"
-    return odf.style.MasterPage
 
 
 def _blocks(element, level: int = 0) -> Iterator[tuple[str, int, str]]:
@@ -174,7 +173,9 @@ def load_ods(path: Path, source: str, depth: int) -> list[Document]:
         text = table_rows(_rows(table, counter))
         if text:
             sections.append(([name] if name else [], f"{name}\n\n{text}" if name else text))
-    return section_docs(path, source, sections)
+    outline = Outline()
+    _headers_footers(document, outline)
+    return section_docs(path, source, sections + outline.sections())
 
 
 def load_odp(path: Path, source: str, depth: int) -> list[Document]:
