@@ -20,6 +20,15 @@ def most_telling(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return ranked[0] if ranked else {}
 
 
+SOME_TEXT = r"\S"
+"""The pattern of a field that must hold some text that is not white space."""
+
+
+def is_empty_text(error: dict[str, Any]) -> bool:
+    """Whether a pydantic error is an empty (or blank) text where some was needed."""
+    return error.get("type") == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == SOME_TEXT
+
+
 def validation_line(errors: list[dict[str, Any]], skip: tuple[str, ...] = ()) -> str:
     """One line for pydantic's `ValidationError.errors()`: the most telling error, as `field: message`.
 
@@ -33,7 +42,7 @@ def validation_line(errors: list[dict[str, Any]], skip: tuple[str, ...] = ()) ->
     first = most_telling(errors)
     # Union members show up in `loc` as `constrained-str`, `list[...]`: names of types, not of fields.
     where = ".".join(str(p) for p in first.get("loc", ()) if p not in skip and not re.search(r"[\[\-]", str(p)))
-    empty = first.get("type") == "string_pattern_mismatch"
+    empty = is_empty_text(first)
     message = "must contain some text" if empty else (str(first.get("msg", "")).strip().splitlines() or ["invalid"])[0]
     return f"{where}: {message}" if where else message
 

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import Field
-from typing_extensions import NotRequired, TypedDict  # pydantic needs these under Python 3.12
+from pydantic import Field, create_model
+from typing_extensions import TypedDict  # pydantic needs these under Python 3.12
 
-from rag_app import __version__
+from rag_app import __version__, result_models, results
 from rag_app.errors import EmptyStoreError, RagError
 from rag_app.inputs import MAX_K, MAX_QUESTION_CHARS
 from rag_app.service import RagService
@@ -50,62 +50,17 @@ INGEST = (
 )
 
 
-class SourceOut(TypedDict):
-    rank: Annotated[int, Field(description="1 for the most relevant")]
-    score: Annotated[float, Field(description="similarity to the query: higher is closer")]
-    source: Annotated[str, Field(description="the file the passage comes from")]
-    page: Annotated[int | None, Field(description="page number in a PDF, else null")]
-    text: Annotated[str, Field(description="the passage")]
-    section: Annotated[str | None, Field(description="the heading path in the file (HTML, Markdown), else null")]
-
-
-class SearchOut(TypedDict):
-    query: str
-    results: list[SourceOut]
-
-
-class SpanOut(TypedDict):
-    start: int
-    end: int
-    text: str
-    kind: Annotated[str, Field(description="date, version, number, name, command, code or address")]
-
-
-class AnswerOut(TypedDict):
-    question: str
-    answer: str
-    answer_span: Annotated[
-        SpanOut | None, Field(description="the part of the answer the question asked for (offsets into it), else null")
-    ]
-    sources: Annotated[list[SourceOut], Field(description="the passages the answer was drawn from")]
-
-
-class SourceInfoOut(TypedDict):
-    source: Annotated[str, Field(description="the name shown in results")]
-    path: Annotated[str, Field(description="where the file was read from")]
-    chunks: int
-
-
-class SourcesOut(TypedDict):
-    sources: list[SourceInfoOut]
-
-
-class SkippedOut(TypedDict):
-    path: str
-    reason: str
-
-
-class IngestOut(TypedDict):
-    files_read: int
-    skipped: list[SkippedOut]
-    added: Annotated[int, Field(description="new chunks stored")]
-    updated: Annotated[int, Field(description="chunks stored for files that changed")]
-    unchanged: Annotated[int, Field(description="chunks already present")]
-    deleted: Annotated[int, Field(description="chunks removed (their files were changed or deleted)")]
-    seconds: float
-    dry_run: bool
-    summary: NotRequired[str]
-
+# The tools' results: the JSON of rag_app's results (`rag_app.result_models`, derived from `rag_app.results`).
+SearchOut = result_models.SearchResult
+AnswerOut = result_models.Answer
+SourcesOut = create_model("Sources", sources=(list[result_models.SourceInfo], ...))
+IngestOut = result_models.json_model(
+    results.IngestReport,
+    name="IngestOut",
+    skipped=list[results.Skipped],
+    extracted=list[results.Extracted],
+    summary=str,
+)
 
 Query = Annotated[str, Field(description="what to look for, in natural language", max_length=MAX_QUESTION_CHARS)]
 Question = Annotated[str, Field(description="the question to answer", max_length=MAX_QUESTION_CHARS)]
@@ -148,7 +103,7 @@ def build_server(service: RagService) -> MCPServer:
 
     @server.tool(description=LIST_SOURCES, annotations=read_only)
     def list_sources() -> SourcesOut:
-        return {"sources": [s.to_dict() for s in run(service.sources)]}  # type: ignore[typeddict-item]
+        return {"sources": [s.to_dict() for s in run(service.sources)]}
 
     if roots:
 
@@ -158,7 +113,7 @@ def build_server(service: RagService) -> MCPServer:
         ) -> IngestOut:
             checked = checked_paths(paths, roots)
             report = run(lambda: service.ingest(checked, dry_run, roots=roots))
-            return {**report.to_dict(), "summary": report.summary()}  # type: ignore[typeddict-item]
+            return {**report.to_dict(), "summary": report.summary()}
 
         server.add_tool(
             ingest,

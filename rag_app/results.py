@@ -1,12 +1,43 @@
-"""What RagService returns: typed results whose `to_dict()` is the JSON every surface prints."""
+"""What RagService returns: typed results whose `to_dict()` is the JSON every surface prints.
+
+The HTTP API's response schemas and the MCP tools' output schemas are derived from these classes
+(`rag_app.result_models`): their fields, types and the docstrings under the fields.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
+from typing_extensions import TypedDict  # pydantic reads these below Python 3.12 too
 
 from rag_app.ingestion.headers import without_header
+
+
+class AnswerSpan(TypedDict):
+    """The part of an answer that is what the question asked for."""
+
+    start: int
+    end: int
+    text: str
+    kind: Annotated[str, Field(description="date, version, number, name, command, code or address")]
+
+
+class Skipped(TypedDict):
+    """A file an ingest did not read, and why."""
+
+    path: str
+    reason: str
+
+
+class Extracted(TypedDict):
+    """How much text an ingest took from one file."""
+
+    path: str
+    characters: int
+    bytes: int
 
 
 @dataclass(frozen=True)
@@ -14,10 +45,15 @@ class Source:
     """One retrieved chunk: where it comes from and how similar it is (higher is closer)."""
 
     rank: int
+    """1 for the most relevant."""
     score: float
+    """Similarity to the query: higher is closer."""
     source: str
+    """The file the chunk comes from, by the name answers show."""
     page: int | None
+    """The page number in a PDF, else None."""
     text: str
+    """The chunk's text."""
     section: str | None = None
     """The heading path in the file (`Chapter 2 › 2.1 The Basics`), for HTML and Markdown."""
 
@@ -56,9 +92,10 @@ class Answer:
     question: str
     answer: str
     sources: list[Source]
+    """The chunks the answer was drawn from."""
     standalone_question: str | None = None
     """The question as rewritten from the conversation and then answered (follow-ups with an LLM only)."""
-    answer_span: dict[str, Any] | None = None
+    answer_span: AnswerSpan | None = None
     """The part of `answer` that is what the question asked for (a date for "When…", a name for
     "Who…"): `{"start", "end", "text", "kind"}`, offsets into `answer`; None when the question
     asks for no such kind or the answer holds none."""
@@ -84,12 +121,18 @@ class IngestReport:
     files_unchanged: int = 0
     """Files not read at all: the same size and modification time as when their chunks were stored."""
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(path, reason) of each file not read."""
     added: int = 0
+    """New chunks stored."""
     updated: int = 0
+    """Chunks stored for files that changed."""
     unchanged: int = 0
+    """Chunks already present."""
     deleted: int = 0
+    """Chunks removed (their files were changed or deleted)."""
     seconds: float = 0.0
     dry_run: bool = False
+    """Only counted what would change; nothing was written."""
     resynced: int = 0
     """Catalog records dropped because the store had lost their chunks (stored again)."""
     notes: list[str] = field(default_factory=list)
@@ -113,8 +156,8 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["skipped"] = [{"path": path, "reason": reason} for path, reason in self.skipped]
-        data["extracted"] = [{"path": p, "characters": c, "bytes": b} for p, c, b in self.extracted]
+        data["skipped"] = [Skipped(path=path, reason=reason) for path, reason in self.skipped]
+        data["extracted"] = [Extracted(path=p, characters=c, bytes=b) for p, c, b in self.extracted]
         data["seconds"] = round(self.seconds, 3)
         return data
 
@@ -124,7 +167,9 @@ class SourceInfo:
     """One ingested file: its name as shown in answers, where it was read from, its chunk count."""
 
     source: str
+    """The name results show."""
     path: str
+    """Where the file was read from."""
     chunks: int
     characters: int | None = None
     """Characters of text extracted from the file when it was last ingested (None: ingested before this was recorded)."""

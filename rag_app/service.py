@@ -157,7 +157,8 @@ class RagService:
         if k < 1:
             raise ConfigError(f"k must be at least 1, not {k}")
         catalog = stores.catalog(self.settings)
-        generation = catalog.generation()
+        # A store deleted or replaced under a long-running service (the server) is reopened, not read from memory.
+        generation = (catalog.generation(), _fingerprint(self.settings))
         with self._lock:
             if self._qa is None or generation != self._generation:
                 self._prefetch_embeddings()
@@ -360,3 +361,16 @@ class RagService:
         from rag_app.doctor import run_checks
 
         return run_checks(self.settings)
+
+
+def _fingerprint(settings: Settings) -> tuple[int, int] | None:
+    """(device, inode) of a store kept in a local folder; another one means the folder was deleted
+    or replaced. None for a store on a server (its identity is checked when it is opened)."""
+    where = stores.location(settings)
+    if "://" in where:
+        return None
+    try:
+        found = os.stat(where)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino

@@ -9,6 +9,7 @@ memory stays flat in corpus size. Chunks of files deleted from an ingested folde
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -80,7 +81,8 @@ def ingest(
         _plan(batches, gone, catalog, report)
     else:
         with catalog.writing():
-            _write(batches, gone, catalog, settings, embedding_model, report, stamps)
+            present = {source_key(f.path, settings.source_root) for f in files}
+            _write(batches, gone, catalog, settings, embedding_model, report, stamps, present, progress)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -93,6 +95,8 @@ def _write(
     embedding_model: str,
     report: IngestReport,
     stamps: dict[str, tuple[int, int]],
+    present: set[str],
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     from langchain_core.indexing import index
 
@@ -105,9 +109,28 @@ def _write(
     bring_in_step(keywords, catalog, vectorstore)
     mirror = Mirror(keywords, catalog)
     store = BatchedStore(vectorstore, on_add=mirror.added, on_delete=mirror.deleted)
-    report.resynced, problem = resync(catalog, read_state(settings), store, mirror)
+    state = read_state(settings)
+    before = dict(catalog.group_counts()) if disagreement(catalog, state) else {}
+    report.resynced, problem = resync(catalog, state, store, mirror)
     if problem:
-        report.notes.append(f"{problem}: {report.resynced} chunks are stored again")
+        # Files this ingest does not name (an upload names one) lost their chunks too: store them
+        # again from their files when these still exist, and say which could not be.
+        lost = _lost_groups(before, dict(catalog.group_counts()), present)
+        here = [group for group in lost if local_path(group, settings.source_root).is_file()]
+        restored = [SourceFile(local_path(group, settings.source_root), Path(group).name) for group in here]
+        batches = itertools.chain(batches, _batches(restored, settings, catalog, report, progress, stamps))
+        note = f"{problem}: {report.resynced} chunks are stored again"
+        if here:
+            note += f", from {_count(len(here), 'file')} this ingest did not name as well"
+        missing = [Path(group).name for group in lost if group not in here]
+        if missing:
+            note += (
+                f"; {_count(len(missing), 'file')} whose chunks were lost {'is' if len(missing) == 1 else 'are'} "
+                "gone from disk and cannot be stored again: "
+                + ", ".join(missing[:5])
+                + ("…" if len(missing) > 5 else "")
+            )
+        report.notes.append(note)
     manager = catalog.record_manager
     started = manager.get_time()
     # The next batch's new chunks are encoded while this one is written (ingestion/overlap.py).
@@ -131,6 +154,15 @@ def _write(
     report.deleted += _remove_groups(gone, catalog, store)
     catalog.set_extracted(report.extracted)
     catalog.set_store_id(read_state(settings).identity)
+
+
+def _lost_groups(before: dict[str, int], after: dict[str, int], present: set[str]) -> list[str]:
+    """Files outside this ingest (`present`) of which the catalog dropped records."""
+    return sorted(group for group, chunks in before.items() if after.get(group, 0) < chunks and group not in present)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _delete_keys(keys: list[str], catalog: Catalog, store: BatchedStore) -> int:

@@ -10,16 +10,18 @@ from starlette.exceptions import HTTPException
 
 from rag_app.server import schemas
 from rag_app.server.auth import Service, require_key
+from rag_app.server.paths import hide_paths
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"], dependencies=[Depends(require_key)])
 
 
-@router.post("", response_model=schemas.IngestReport, responses=schemas.errors(400, 401, 409, 413, 422, 503))
+@router.post("", response_model=schemas.UploadReport, responses=schemas.errors(400, 401, 409, 413, 422, 503))
 def upload(
     files: Annotated[list[UploadFile], File(description="one or more files of a type rag_app reads")],
     svc: Service,
 ) -> dict[str, Any]:
-    """Store and ingest uploaded files (replacing ones of the same name); answered with the ingest report.
+    """Store and ingest uploaded files (replacing ones of the same name); answered with the ingest report
+    (with its `notes` and `warnings`: what the CLI prints after an ingest).
 
     Each file is at most RAG_MAX_FILE_MB, at most RAG_MAX_UPLOAD_FILES per request. A second
     upload while one is being ingested gets 409; questions are answered meanwhile.
@@ -40,7 +42,10 @@ def upload(
     skipped = [{"name": Path(path).name, "reason": reason} for path, reason in report.skipped]
     if not report.files_read:
         raise HTTPException(422, "nothing could be read: " + "; ".join(f"{s['name']}: {s['reason']}" for s in skipped))
-    return {**report.to_dict(), "skipped": skipped}
+    data = report.to_dict()
+    del data["extracted"]  # paths on the server
+    told = {key: [hide_paths(line, settings) for line in data[key]] for key in ("notes", "warnings")}
+    return {**data, **told, "skipped": skipped}
 
 
 @router.get("", response_model=list[schemas.Document], responses=schemas.errors(401, 503))

@@ -27,6 +27,7 @@ from rag_app.errors import (
     ProviderError,
     RagError,
     StoreError,
+    is_empty_text,
     most_telling,
     validation_line,
 )
@@ -102,10 +103,10 @@ def validation_message(err: RequestValidationError) -> tuple[int, str]:
     """(status, one line) for a request that does not fit its schema: 400 for unparsable JSON or an
     empty text (a question, a query, a text to embed), else 422."""
     errors = list(err.errors())
-    kind = most_telling(errors).get("type")
-    if kind == "json_invalid":
+    first = most_telling(errors)
+    if first.get("type") == "json_invalid":
         return 400, "the request body is not valid JSON"
-    return 400 if kind == "string_pattern_mismatch" else 422, validation_line(errors, skip=("body",))
+    return 400 if is_empty_text(first) else 422, validation_line(errors, skip=("body",))
 
 
 TOO_LARGE = (

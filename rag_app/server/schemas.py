@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
+from rag_app import result_models, results
+from rag_app.errors import SOME_TEXT
 from rag_app.inputs import MAX_K, MAX_QUESTION_CHARS
 
 K = Field(None, ge=1, le=MAX_K, description="chunks to retrieve (default: RAG_TOP_K)")
-TEXT = r"\S"  # some text that is not white space
+TEXT = SOME_TEXT  # some text that is not white space
+
+
+MetadataKey = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]  # a plain name, as Filter.parse takes
 
 
 class FilterSpec(BaseModel):
-    source: list[str] = Field([], description="globs of files to use ('*.pdf', 'handbook/*'): any may match")
-    where: dict[str, str | int | float | bool] = Field({}, description="chunk metadata that must match: {'page': 3}")
+    source: list[Annotated[str, Field(pattern=TEXT)]] = Field(
+        [], description="globs of files to use ('*.pdf', 'handbook/*'): any may match"
+    )
+    where: dict[MetadataKey, str | int | float | bool] = Field(
+        {}, description="chunk metadata that must match: {'page': 3}"
+    )
 
 
 FILTER = Field(None, description="use only some chunks: by source file glob and by metadata")
@@ -34,46 +45,13 @@ class AskRequest(BaseModel):
     stream: bool = Field(False, strict=True, description="answer as Server-Sent Events: `piece`s, `sources`, `done`")
 
 
-class Source(BaseModel):
-    rank: int
-    score: float = Field(description="similarity: higher is more similar")
-    source: str
-    page: int | None
-    text: str
-    section: str | None = Field(None, description="the heading path in the file, for HTML and Markdown")
-
-
-class SearchResult(BaseModel):
-    query: str
-    results: list[Source]
-
-
-class AnswerSpan(BaseModel):
-    start: int
-    end: int
-    text: str
-    kind: str = Field(description="date, version, number, name, command, code or address")
-
-
-class Answer(BaseModel):
-    question: str
-    answer: str
-    answer_span: AnswerSpan | None = Field(
-        None, description="the part of the answer the question asked for (offsets into `answer`)"
-    )
-    sources: list[Source]
-    standalone_question: str | None = Field(None, description="the follow-up question as rewritten, then answered")
-
-
-class Stats(BaseModel):
-    store: str
-    location: str = Field(description="where the store lives: a URL, or a folder named by its variable")
-    chunks: int
-    sources: int
-    embedding_model: str
-    dimension: int | None
-    catalog_chunks: int = Field(description="chunks the ingest catalog lists")
-    warning: str | None = Field(description="how the store disagrees with its catalog, if it does")
+# Results: the JSON of rag_app's results (`rag_app.result_models`, derived from `rag_app.results`).
+Source = result_models.Source
+SearchResult = result_models.SearchResult
+Answer = result_models.Answer
+Stats = result_models.Stats
+Deleted = result_models.Deleted
+Document = result_models.json_model(results.SourceInfo, name="Document", drop=("path", "characters"))
 
 
 class Health(BaseModel):
@@ -81,29 +59,15 @@ class Health(BaseModel):
     version: str
 
 
-class Document(BaseModel):
-    source: str = Field(description="the name answers show; DELETE /v1/documents/{source} takes it")
-    chunks: int
-
-
-class Skipped(BaseModel):
-    name: str
+class SkippedFile(BaseModel):
+    name: str = Field(description="the uploaded file's name")
     reason: str
 
 
-class IngestReport(BaseModel):
-    files_read: int
-    skipped: list[Skipped]
-    added: int
-    updated: int
-    unchanged: int
-    deleted: int
-    seconds: float
-
-
-class Deleted(BaseModel):
-    source: str
-    chunks: int
+# An upload's report names files, never a path on the server: no `extracted` (paths), skipped files by name.
+UploadReport = result_models.json_model(
+    results.IngestReport, name="UploadReport", drop=("extracted",), skipped=list[SkippedFile]
+)
 
 
 class ErrorDetail(BaseModel):
