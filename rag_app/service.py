@@ -363,9 +363,10 @@ class RagService:
         return run_checks(self.settings)
 
 
-def _fingerprint(settings: Settings) -> tuple[int, int] | None:
-    """(device, inode) of a store kept in a local folder; another one means the folder was deleted
-    or replaced. None for a store on a server (its identity is checked when it is opened)."""
+def _fingerprint(settings: Settings) -> tuple[int, int, int] | None:
+    """(device, inode, change time) of a store kept in a local folder: others mean the folder was
+    deleted or replaced (the change time tells a new folder that reuses a freed inode), or files
+    were added to it. None for a store on a server (its identity is checked when it is opened)."""
     where = stores.location(settings)
     if "://" in where:
         return None
@@ -373,4 +374,4 @@ def _fingerprint(settings: Settings) -> tuple[int, int] | None:
         found = os.stat(where)
     except OSError:
         return None
-    return found.st_dev, found.st_ino
+    return found.st_dev, found.st_ino, found.st_ctime_ns
