@@ -91,6 +91,7 @@ def make_xlsx(path: Path) -> Path:
     sheet.append(["Ada", 12, "555-0101"])
     sheet.append(["Grace", 7.0, "555-0199"])
     sheet["B2"].comment = Comment("Room 12 is being painted", "Ann")
+    sheet.oddHeader.center.text = "Staff list for the Leeds office"
     other = book.create_sheet("Budget")
     other.append(["Item", "Cost"])
     other.append(["Desks", 450])
@@ -128,7 +129,13 @@ def test_xlsx_rows_read_as_header_value_text_per_sheet_with_comments(tmp_path):
     assert "Name: Ada; Room: 12; Phone: 555-0101" in doc.page_content
     assert "Name: Grace; Room: 7; Phone: 555-0199" in doc.page_content
     assert "Room 12 is being painted" in doc.page_content
-    assert [path for _, path in json.loads(doc.metadata["sections"])] == ["Staff", "Budget", "Comments"]
+    assert "Staff list for the Leeds office" in doc.page_content
+    assert [path for _, path in json.loads(doc.metadata["sections"])] == [
+        "Staff",
+        "Budget",
+        "Comments",
+        "Headers and footers",
+    ]
 
 
 def test_xlsx_shows_the_computed_value_not_the_formula(tmp_path):

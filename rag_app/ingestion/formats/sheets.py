@@ -6,6 +6,8 @@ follow in a section of their own."""
 from __future__ import annotations
 
 import csv
+import html
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,16 +48,44 @@ def load_xlsx(path: Path, source: str, depth: int) -> list[Document]:
         warnings.simplefilter("ignore")
         sections = _sheets(load_workbook(path, read_only=True, data_only=True))
     with zipfile.ZipFile(path) as archive:
-        comments = [
-            " ".join(node.text.split())
-            for name in archive.namelist()
-            if name.startswith(("xl/comments", "xl/threadedComments/", "xl/drawings/drawing"))
-            for node in parse_xml(read_member(archive, name)).iter()
-            if local(node.tag) == "t" and node.text and node.text.strip()
-        ]
+        comments, margins = [], []
+        for name in archive.namelist():
+            if name.startswith(("xl/comments", "xl/threadedComments/", "xl/drawings/drawing")):
+                root = parse_xml(read_member(archive, name))
+                comments += [
+                    " ".join(n.text.split()) for n in root.iter() if local(n.tag) == "t" and n.text and n.text.strip()
+                ]
+            elif name.startswith("xl/worksheets/sheet"):  # the page header and footer sit at the sheet's end
+                found = _HEADER_FOOTER.search(_tail(archive, name))
+                texts = _TEXTS.findall(found.group(0)) if found else []
+                margins += [_header_text(html.unescape(t.decode("utf-8", "replace"))) for t in texts]
     if comments:  # cell comments and the text of text boxes
         sections.append((["Comments"], "Comments\n\n" + "\n".join(dict.fromkeys(comments))))
+    margins = [m for m in dict.fromkeys(margins) if m]
+    if margins:
+        sections.append((["Headers and footers"], "Headers and footers\n\n" + "\n".join(margins)))
     return section_docs(path, source, sections)
+
+
+_HEADER_FOOTER = re.compile(rb"<(?:\w+:)?headerFooter\b.*?</(?:\w+:)?headerFooter>", re.S)
+_TEXTS = re.compile(rb">([^<]+)<")
+
+
+def _tail(archive, name: str, size: int = 65536) -> bytes:
+    """The last `size` bytes of a member, read in a stream (a sheet may be large)."""
+    tail = b""
+    with archive.open(name) as member:
+        while block := member.read(2**20):
+            tail = (tail + block)[-size:]
+    return tail
+
+
+_CODES = re.compile(r'&"[^"]*"|&K[0-9A-Fa-f]{6}|&K\d\d[+-]\d{3}|&\d+|&[LCR]|&[A-Za-z]')
+
+
+def _header_text(code: str) -> str:
+    """A printed page header or footer's text: Excel's codes (`&L`, `&P`, `&"Arial,Bold"`) taken out."""
+    return " ".join(_CODES.sub(" ", code.replace("&&", "&")).split())
 
 
 def _sheets(workbook) -> list[tuple[list[str], str]]:
