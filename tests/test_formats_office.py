@@ -40,23 +40,28 @@ def make_docx(path: Path) -> Path:
     document.sections[0].header.paragraphs[0].text = "Confidential harbour header"
     document.sections[0].footer.paragraphs[0].text = "Page footer of the port authority"
     document.save(path)
+    add_part(path, "word/footnotes.xml", _FOOTNOTES, "footnotes", "wordprocessingml.footnotes+xml")
+    return path
+
+
+def add_part(path: Path, name: str, xml: str, reltype: str, content_type: str) -> None:
+    """Add a part the writing library cannot make (footnotes, SmartArt data) to a saved Word file."""
     with zipfile.ZipFile(path) as source:
-        members = {name: source.read(name) for name in source.namelist()}
-    members["word/footnotes.xml"] = _FOOTNOTES.encode()
+        members = {member: source.read(member) for member in source.namelist()}
+    members[name] = xml.encode()
     members["word/_rels/document.xml.rels"] = members["word/_rels/document.xml.rels"].replace(
         b"</Relationships>",
-        b'<Relationship Id="rIdFoot" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        b'footnotes" Target="footnotes.xml"/></Relationships>',
+        f'<Relationship Id="rId{reltype}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        f'{reltype}" Target="{name.removeprefix("word/")}"/></Relationships>'.encode(),
     )
     members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
         b"</Types>",
-        b'<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-        b'wordprocessingml.footnotes+xml"/></Types>',
+        f'<Override PartName="/{name}" ContentType="application/vnd.openxmlformats-officedocument.{content_type}"/>'
+        f"</Types>".encode(),
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in members.items():
-            target.writestr(name, data)
-    return path
+        for member, data in members.items():
+            target.writestr(member, data)
 
 
 def make_pptx(path: Path) -> Path:
@@ -115,6 +120,20 @@ def test_docx_keeps_headings_tables_comments_headers_footers_and_footnotes(tmp_p
     assert doc.metadata["title"] == "Harbour report"
     paths = [path for _, path in json.loads(doc.metadata["sections"])]
     assert paths == ["Tides", "Tides › Ferries", "Footnotes", "Comments", "Header", "Footer"]
+
+
+def test_docx_smartart_text_is_kept(tmp_path):
+    import docx
+
+    docx.Document().save(tmp_path / "chart.docx")
+    data = (
+        '<dgm:dataModel xmlns:dgm="http://schemas.openxmlformats.org/drawingml/2006/diagram" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><dgm:ptLst><dgm:pt><dgm:t><a:p><a:r>'
+        "<a:t>Approve the budget</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>"
+    )
+    add_part(tmp_path / "chart.docx", "word/diagrams/data1.xml", data, "diagramData", "drawingml.diagramData+xml")
+    [doc] = load(tmp_path / "chart.docx")
+    assert "Approve the budget" in doc.page_content
 
 
 def test_pptx_is_one_document_per_slide_with_title_notes_and_tables(tmp_path):

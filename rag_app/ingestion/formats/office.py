@@ -26,6 +26,7 @@ _PARTS = {
     "comments": "Comments",
     "header": "Header",
     "footer": "Footer",
+    "diagramData": "Diagrams",
 }
 
 
@@ -48,9 +49,13 @@ def load_docx(path: Path, source: str, depth: int) -> list[Document]:
         if rel.is_external or kind not in _PARTS:
             continue
         texts = extra.setdefault(_PARTS[kind], [])
-        for _, _, text in _blocks(parse_xml(rel.target_part.blob), styles):
-            if text not in texts:  # the same header on every section is kept once
-                texts.append(text)
+        root = parse_xml(rel.target_part.blob)
+        found = (  # SmartArt keeps its text in DrawingML runs, the other parts in Word paragraphs
+            [n.text for n in root.iter() if local(n.tag) == "t" and n.text]
+            if kind == "diagramData"
+            else [text for _, _, text in _blocks(root, styles)]
+        )
+        texts += [t for t in dict.fromkeys(found) if t not in texts]  # a header on every section is kept once
     for name in _PARTS.values():
         outline.part(name, extra.get(name, []))
     props = document.core_properties
@@ -169,13 +174,14 @@ def load_pptx(path: Path, source: str, depth: int) -> list[Document]:
             if notes:
                 texts.append("Notes: " + "\n".join(notes))
         for rel in slide.part.rels.values():
-            if not rel.is_external and "comment" in rel.reltype.rsplit("/", 1)[-1].lower():
-                comments = [
+            kind = rel.reltype.rsplit("/", 1)[-1].lower()
+            if not rel.is_external and ("comment" in kind or kind == "diagramdata"):  # comments, SmartArt text
+                found = [
                     " ".join(n.text.split())
                     for n in parse_xml(rel.target_part.blob).iter()
                     if local(n.tag) in ("text", "t") and n.text
                 ]
-                texts.extend(f"Comment: {c}" for c in comments if c)
+                texts.extend(f"Comment: {c}" if "comment" in kind else c for c in found if c)
         content = "\n\n".join(t for t in texts if t.strip())
         metadata = {"source": source, "page": number, **({"section": title} if title else {})}
         docs.append(Document(page_content=content, metadata=metadata))
