@@ -10,6 +10,7 @@ whose `gold_passage_id` is the file's name below DEST (`libffi8/Types.html`), as
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -58,7 +59,18 @@ FILES: list[tuple[str, Path, str]] = [
     ("markdown", DOC / "zstd/TESTING.md", "zstd"),
     ("markdown", DOC / "procps/bugs.md", "procps"),
     ("markdown", DOC / "python3-pip/html/installation.md", "python3-pip"),
+    # issue 25: the values sit in option lists, definition lists, code and preformatted blocks
+    ("bzip2", DOC / "bzip2/manual.html", "bzip2-doc"),
+    ("ninja", DOC / "ninja-build/manual.html", "ninja-build"),
+    ("zlib", DOC / "zlib1g-dev/examples/zlib_how.html", "zlib1g-dev"),
+    ("time", DOC / "time/time.html", "time"),
+    ("dpkg", DOC / "dpkg/spec/rootless-builds.txt", "dpkg-dev"),
+    ("python3", DOC / "python3/python-policy.html", "python3-dev"),
+    ("libxslt", DOC / "libxslt1-dev/html/EXSLT/intro.html", "libxslt1-dev"),
+    ("openssh", Path("/usr/share/man/man1/ssh.1.gz"), "openssh-client"),
 ]
+MAN = {".gz"}
+"""Manual pages, rendered to plain text (`man -l`, 80 columns, `col -bx`) as `NAME.txt`."""
 
 
 def provider(path: Path) -> str | None:
@@ -70,6 +82,13 @@ def provider(path: Path) -> str | None:
     return out.split(":", 1)[0].strip() or None
 
 
+def render_man(path: Path) -> str:
+    """A manual page as a terminal shows it at 80 columns, without its bold and underlining."""
+    env = {**os.environ, "MANWIDTH": "80", "MAN_KEEP_FORMATTING": "0"}
+    shown = subprocess.run(["man", "--nh", "--nj", "-l", str(path)], capture_output=True, env=env, check=True).stdout
+    return subprocess.run(["col", "-bx"], input=shown, capture_output=True, check=True).stdout.decode()
+
+
 def main() -> int:
     dest = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / "out" / "realdocs"
     missing = []
@@ -79,7 +98,11 @@ def main() -> int:
             missing.append(f"missing {path} (apt-get install -y {package})")
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        if path.suffix in MAN:
+            target = target.with_name(path.name.removesuffix(".gz") + ".txt")
+            target.write_text(render_man(path), encoding="utf-8")
+        else:
+            shutil.copyfile(path, target)
         print(f"{target.relative_to(dest)}\t{provider(path) or package + '?'}\t{path}")
     for line in missing:
         print(line, file=sys.stderr)

@@ -1,9 +1,10 @@
-"""The offline default answerer: the retrieved sentence that best answers the question.
+"""The offline default answerer: the retrieved sentence or line that best answers the question.
 
 Measured here, the small instruction models a PyPI package can ship invent facts; picking the
-retrieved sentence most similar to the question (same embedding model) answers simple factoid
-questions reliably and fast. It is RetrievalQA's `combine_documents_chain`, so the chain is the
-same RetrievalQA as with an LLM.
+retrieved unit that states what the question asks for (same embedding model for similarity,
+weights learned on questions, rag_app/answering/features.py) answers factoid questions reliably
+and fast. It is RetrievalQA's `combine_documents_chain`, so the chain is the same RetrievalQA as
+with an LLM.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from langchain_classic.chains.combine_documents.base import BaseCombineDocuments
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from rag_app.answering.kinds import asked_kinds, find_span
-from rag_app.answering.sentences import is_fragment, is_title, quote_if_error_like, sentences
+from rag_app.answering import features as scoring
+from rag_app.answering.kinds import asked_kinds
+from rag_app.answering.sentences import Unit, is_fragment, quote_if_error_like, sentences, units
 from rag_app.ingestion.headers import SEP, without_header
 from rag_app.retrieval.similarity import cosine, tokenize
 
+__all__ = ["NO_ANSWER", "Candidate", "ExtractiveAnswerChain", "misses_negation", "sentences"]
+
 NO_ANSWER = "I don't know: the ingested documents do not seem to answer that."
+MAX_CHARS = 350
+"""An answer grows by a neighbouring unit only while it stays within this many characters."""
 _NEGATION = r"\b(?:not|never|no|none|cannot|without|non)\b|n't"
 _ASKS_NEGATIVE = re.compile(_NEGATION, re.IGNORECASE)
 _SAYS_NEGATIVE = re.compile(
@@ -29,25 +35,28 @@ _SAYS_NEGATIVE = re.compile(
     + r"|\b(?:neither|nor|unable|fail\w*|refus\w*|lack\w*|disagree\w*|den(?:y|ied|ies)|cancel\w*|postpon\w*)\b",
     re.IGNORECASE,
 )
+_ANAPHOR = re.compile(r"^(?:It|Its|This|These|That|Those|They|Their|He|She|His|Her|Such|The latter|The former)\b")
+_LINES = {"code", "row", "field", "option", "line"}
 
 
 class Candidate(NamedTuple):
-    """A sentence that may answer the question, with what it is scored on."""
+    """A unit that may answer the question, with what it is scored on."""
 
     sentence: str
     previous: str
+    """The unit before it and its section heading (context for the overlap and the negation check)."""
     cosine: float
     overlap: float
-    """Share of the question's content words in the sentence and the one before it."""
+    """Share of the question's content words in the unit, the one before it and its heading."""
     kind: bool = False
-    """The sentence holds the kind of answer the question asks for (a date for "When…")."""
-
-
-def overlap(question_tokens: set[str], sentence: str) -> float:
-    """Share of the question's content words that the sentence contains."""
-    if not question_tokens:
-        return 0.0
-    return len(question_tokens & set(tokenize(sentence))) / len(question_tokens)
+    """The unit holds the kind of answer the question asks for (a date for "When…")."""
+    features: tuple[float, ...] = ()
+    """Its values for rag_app.answering.features.NAMES."""
+    before: str = ""
+    """The unit just before it in its chunk (may complete it), '' at the chunk's start or after a title."""
+    after: str = ""
+    """The unit just after it in its chunk (may complete it), '' at the chunk's end."""
+    unit_kind: str = "sentence"
 
 
 def misses_negation(question: str, context: str) -> bool:
@@ -67,77 +76,101 @@ def _in_section(heading: str, sentence: str) -> str:
     return f"{heading}: {sentence}" if heading and heading.lower() not in sentence.lower() else sentence
 
 
-class ExtractiveAnswerChain(BaseCombineDocumentsChain):
-    """Answers with the best-matching sentence(s) of the documents, or says it does not know.
+def completed(best: Candidate, limit: int = MAX_CHARS) -> str:
+    """The best unit with the neighbour that completes it, within `limit` characters: the unit
+    after it when it ends in a colon ("Use the following format string:" + the format), the
+    unit before it when it starts by referring back ("It is 330 metres tall.") or is a line of
+    code, a row or a field introduced by a sentence ending in a colon."""
+    text = best.sentence
+    if best.after and text.endswith(":") and len(text) + len(best.after) < limit:
+        return f"{text}\n{best.after}" if best.unit_kind in _LINES or "\n" in best.after else f"{text} {best.after}"
+    if best.before and len(text) + len(best.before) < limit:
+        if _ANAPHOR.match(text) or (best.unit_kind in _LINES and best.before.endswith(":")):
+            return f"{best.before}{chr(10) if best.unit_kind in _LINES else ' '}{text}"
+    return text
 
-    A sentence's score is its cosine similarity to the question plus `lexical_weight` times the
-    share of the question's content words found in it, in the sentence before it or in the
-    heading it is under (the last heading or title line before it in the chunk, else the chunk's
-    section) (so "It is 330 metres tall." after "The Eiffel Tower is in Paris." counts
-    "Eiffel"), plus `kind_weight`
-    when the question asks for a date, version, number, name, command, code or address and the
-    sentence holds one (of the most specific kind asked) that the question does not. Only whole sentences compete: not titles or headings (they
-    are context for the next sentence), not the cut-off start of a chunk. The runner-up is
-    quoted too when it scores within `second_margin` of the best: the two are then too close to
-    call. It abstains when the best score is under `min_score`, or when the question is negated
-    ("Who did not…") and the best sentence and the one before it negate nothing. Defaults are
-    the best measured on the SQuAD sample (bench/quality.md).
+
+class ExtractiveAnswerChain(BaseCombineDocumentsChain):
+    """Answers with the best unit of the documents (a sentence, or a line kept whole), or says it
+    does not know.
+
+    Units are the sentences of each chunk plus its code lines and preformatted blocks, table
+    rows, `key: value` fields, option items and definition terms with their definition
+    (rag_app/answering/sentences.py); titles and headings are context for the units under them,
+    and the cut-off start of a chunk is no candidate. Each is ranked by `weights` times its
+    features (rag_app/answering/features.py: similarity, word overlap, whether it holds the kind
+    of value asked for, whether it merely repeats the question, what kind of unit it is…). The
+    answer is the best unit plus the neighbour that completes it (`completed`); the runner-up is
+    quoted too when it ranks within `second_margin` of the best and both fit in MAX_CHARS.
+
+    It abstains when the relevance of the most relevant unit (cosine + `lexical_weight` × overlap
+    + `kind_weight` when it holds the asked kind) is under `min_score`, or when the question is
+    negated ("Who did not…") and the chosen unit and the one before it negate nothing.
     """
 
     embeddings: Embeddings
     min_score: float = 0.6
-    """Below this score for the best sentence, abstain."""
+    """Below this relevance for the most relevant unit, abstain."""
     lexical_weight: float = 0.5
     kind_weight: float = 0.3
-    second_margin: float = 0.15
+    weights: tuple[float, ...] = scoring.WEIGHTS
+    """The ranking weights, one per rag_app.answering.features.NAMES."""
+    second_margin: float = 1.0
+    """In units of the fitted score (bench/fit_answerer.py sweeps it, held out)."""
     negation_check: bool = True
-    """Abstain when a negated question meets a best sentence that negates nothing."""
+    """Abstain when a negated question meets a chosen unit that negates nothing."""
 
     def candidates(self, docs: list[Document], question: str) -> list[Candidate]:
-        """Each usable sentence of `docs`, with its similarity to the question."""
-        found = []  # (the text embedded, the sentence before with the section heading, the sentence)
-        for doc in docs:
-            split = sentences(without_header(doc.page_content, doc.metadata))
-            cut = bool(doc.metadata.get("start_index")) and bool(split) and is_fragment(split[0])
+        """Each usable unit of `docs`, with its features for the question."""
+        found: list[tuple[str, str, Unit, str, str, int]] = []  # embedded text, context, unit, before, after, rank
+        for rank, doc in enumerate(docs, start=1):
+            split = units(without_header(doc.page_content, doc.metadata))
+            cut = bool(doc.metadata.get("start_index")) and bool(split) and is_fragment(split[0].text)
             heading = str(doc.metadata.get("section") or "").rsplit(SEP, 1)[-1]
             headings = set(json.loads(doc.metadata.get("headings") or "[]"))
-            for i, (p, s) in enumerate(zip(["", *split], split)):
-                if is_title(s) or s in headings:
-                    heading = s  # the heading the sentences after it are under
-                elif adds_information(s, question) and not (i == 0 and cut):
-                    found.append((_in_section(heading, s), f"{heading} {p}" if heading else p, s))
+            for i, unit in enumerate(split):
+                previous = split[i - 1].text if i else ""
+                if unit.kind == "title" or unit.text in headings:
+                    heading = unit.text  # the heading the units after it are under
+                elif adds_information(unit.text, question) and not (i == 0 and cut):
+                    before = previous if i and split[i - 1].kind != "title" and not (i == 1 and cut) else ""
+                    after = split[i + 1].text if i + 1 < len(split) and split[i + 1].kind != "title" else ""
+                    context = f"{heading} {previous}" if heading else previous
+                    found.append((_in_section(heading, unit.text), context, unit, before, after, rank))
         if not found or not question.strip():
             return []
         query = self.embeddings.embed_query(question)
-        wanted = set(tokenize(question))
         kinds = asked_kinds(question)
-        vectors = self.embeddings.embed_documents([text for text, _, _ in found])
-        return [
-            Candidate(
-                s, p, cosine(query, v), overlap(wanted, f"{p} {s}"), find_span(s, kinds[:1], question) is not None
-            )
-            for (_, p, s), v in zip(found, vectors)
-        ]
+        vectors = self.embeddings.embed_documents([text for text, *_ in found])
+        out = []
+        for (_, context, unit, before, after, rank), vector in zip(found, vectors):
+            similarity = cosine(query, vector)
+            values = scoring.features(question, kinds, unit.text, unit.kind, unit.term, context, similarity, rank)
+            kind, lexical = bool(values[scoring.NAMES.index("kind")]), values[scoring.NAMES.index("overlap")]
+            out.append(Candidate(unit.text, context, similarity, lexical, kind, values, before, after, unit.kind))
+        return out
+
+    def relevance(self, candidate: Candidate) -> float:
+        """How relevant a unit is to the question at all: what abstention is decided on."""
+        return candidate.cosine + self.lexical_weight * candidate.overlap + self.kind_weight * candidate.kind
 
     def choose(self, candidates: list[Candidate], question: str) -> tuple[str | None, float]:
-        """The answer (None to abstain) and the best sentence's score."""
-        ranked = sorted(
-            (
-                (c.cosine + self.lexical_weight * c.overlap + self.kind_weight * c.kind, c.sentence, c)
-                for c in candidates
-            ),
-            reverse=True,
-        )
-        if not ranked:
+        """The answer (None to abstain) and the relevance of the most relevant unit."""
+        if not candidates:
             return None, 0.0
-        (score, answer, best), rest = ranked[0], ranked[1:]
-        if score < self.min_score or (
+        relevance = max(self.relevance(c) for c in candidates)
+        ranked = sorted(((scoring.score(c.features, self.weights), i) for i, c in enumerate(candidates)), reverse=True)
+        best = candidates[ranked[0][1]]
+        if relevance < self.min_score or (
             self.negation_check and misses_negation(question, f"{best.previous} {best.sentence}")
         ):
-            return None, score
-        if rest and score - rest[0][0] <= self.second_margin and rest[0][1] != answer:
-            answer = f"{answer}{' ' if answer.endswith(('.', '!', '?', ':', ';')) else ' — '}{rest[0][1]}"
-        return answer, score
+            return None, relevance
+        answer = completed(best)
+        if len(ranked) > 1 and ranked[0][0] - ranked[1][0] <= self.second_margin:
+            second = candidates[ranked[1][1]].sentence
+            if second not in answer and len(answer) + len(second) < MAX_CHARS:
+                answer = f"{answer}{' ' if answer.endswith(('.', '!', '?', ':', ';')) else ' — '}{second}"
+        return answer, relevance
 
     def combine_docs(self, docs: list[Document], question: str = "", **kwargs: Any) -> tuple[str, dict]:
         answer, score = self.choose(self.candidates(docs, question), question)

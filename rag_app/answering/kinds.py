@@ -1,5 +1,5 @@
 """What kind of answer a question asks for (a date, a version, a number, a name, a command,
-code, an address) and where a sentence holds one: the answerer prefers such a sentence and marks the span.
+code, a path, an address) and where a sentence holds one: the answerer prefers such a sentence and marks the span.
 
 A tested rule set rather than a model: the kinds are few, the question words that ask for them
 are fixed English phrases, and a named-entity model (spaCy's ~12 MB small one at best) would be
@@ -43,7 +43,11 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "code": re.compile(
         r"`[^`\s]+`|(?<![\w-])--?[a-zA-Z][\w-]*(?:=\S+)?|\b\w+(?:_\w+)+\b(?:\s*\(\))?|\b\w+(?:\.\w+)*\(\)|"
-        r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+){2,}\b"
+        r"\b[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+){2,}\b"
+    ),
+    "path": re.compile(
+        r"(?<![\w/.])(?:~|\.{1,2})?/[\w.+@-]+(?:/[\w.+@*-]+)+/?|\b[\w-]+\.(?:ninja|c|h|py|txt|conf|cfg|json|ya?ml|toml|ini|"
+        r"html?|md|rst|sh|so|a|gz|xz|bz2|zip|tar|deb|mk|in|log|lock|pc|el|js)\b"
     ),
     "address": re.compile(r"https?://[^\s<>()\"']+[^\s<>()\"'.,;:]|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
 }
@@ -56,7 +60,8 @@ _ASKS = [
         "number",
         re.compile(
             r"\bhow (?:many|much|long|old|far|big|large|tall|fast)\b|"
-            r"\b(?:which|what) (?:\w+ )?(?:number|uid|gid|port|percentage|amount|size|id)\b",
+            r"\b(?:which|what)(?: is| are| was| were)?(?: the)?(?: \w+){0,2} "
+            r"(?:number|uid|gid|port|percentage|amount|size|id|length|count|limit)s?\b",
             re.I,
         ),
     ),
@@ -66,7 +71,15 @@ _ASKS = [
         "code",
         re.compile(
             r"\b(?:which|what) (?:\w+ )?(?:command|option|flag|function|method|environment variable|"
-            r"variable|cflags|macro|setting|argument|parameter)s?\b",
+            r"variable|cflags|macro|setting|argument|parameter|field|key|keyword|directive)s?\b",
+            re.I,
+        ),
+    ),
+    (
+        "path",
+        re.compile(
+            r"\bwhere\b.*\b(?:install\w*|stored?|located?|kept|placed|put|live|saved?|written|found)\b|"
+            r"\b(?:which|what) (?:\w+ )?(?:file|directory|folder|path|filename|file name)s?\b",
             re.I,
         ),
     ),

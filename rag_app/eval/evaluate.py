@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rag_app.answering.sentences import sentences
 from rag_app.errors import ConfigError
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -123,8 +124,9 @@ def evaluate(
 
     Returns:
         hit@1, hit@k, MRR, gold_source@k (the gold passage or file itself among the top k,
-        when the questions name one), and with `answers` SQuAD exact match, F1, answer-contains-gold and
-        abstention; latency percentiles in milliseconds.
+        when the questions name one), and with `answers` SQuAD exact match, F1, answer-contains-gold,
+        abstention and the median length of the answers given (characters, sentences and lines
+        kept whole); latency percentiles in milliseconds.
     """
     k = service.settings.top_k if k is None else k
     hits1 = hitsk = rr = 0.0
@@ -132,6 +134,7 @@ def evaluate(
     answerable = impossible = abstained = abstained_answerable = 0
     em = f1_total = contained = 0.0
     latencies: list[float] = []
+    lengths: list[tuple[int, int]] = []  # (characters, sentences) of each answer given
     for record in questions:
         started = time.perf_counter()
         asked = service.ask(record["question"], k) if answers else service.search(record["question"], k)
@@ -158,6 +161,8 @@ def evaluate(
                 em += exact_match(answer, golds)
                 f1_total += f1(answer, golds)
                 contained += contains(answer, golds)
+                if not is_abstention(answer):
+                    lengths.append((len(answer), len(sentences(answer))))
         if progress:
             progress(1)
     n = max(answerable, 1)
@@ -179,6 +184,8 @@ def evaluate(
             "answer_contains_gold": round(contained / n, 4),
             "abstained_on_answerable": round(abstained_answerable / n, 4),
             "abstention_on_impossible": round(abstained / impossible, 4) if impossible else None,
+            "answer_chars_p50": _percentile([c for c, _ in lengths], 0.5),
+            "answer_sentences_p50": _percentile([n for _, n in lengths], 0.5),
         }
     summary |= {
         "latency_p50_ms": round(_percentile(latencies, 0.5) * 1000, 1),

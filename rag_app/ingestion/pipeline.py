@@ -36,7 +36,10 @@ from rag_app.stores.catalog import Catalog
 from rag_app.stores.state import disagreement, read_state
 
 LOST_TEXT = 0.1
-"""An HTML or PDF file that yields less text than this share of its size is warned about."""
+"""An HTML or PDF file that yields less text than this share of its size is warned about…"""
+LOST_TEXT_MIN_BYTES = 8192
+"""… unless it is smaller than this: a short page's markup alone outweighs its text (3 of
+bench/realdocs' small libffi and libxslt pages, whose text is whole)."""
 BATCH_CHUNKS = 256  # chunks per index() call; store calls are cut to the store's limit
 
 
@@ -284,15 +287,20 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _count_text(file: SourceFile, path: str, docs: list[Document], report: IngestReport) -> None:
-    """Record the characters of text `docs` hold, and warn when an HTML or PDF file gave under
-    LOST_TEXT of its size (its main content was likely dropped, or it is a scan)."""
+    """Record the characters of text `docs` hold, and warn when an HTML or PDF file of at least
+    LOST_TEXT_MIN_BYTES gave under LOST_TEXT of its size (its main content was likely dropped, or
+    it is a scan)."""
     characters = sum(len(doc.page_content) for doc in docs)
     try:
         size = file.path.stat().st_size
     except OSError:
         return
     report.extracted.append((path, characters, size))
-    if file.path.suffix.lower() in (*HTML_SUFFIXES, ".pdf") and characters < LOST_TEXT * size:
+    if (
+        file.path.suffix.lower() in (*HTML_SUFFIXES, ".pdf")
+        and size >= LOST_TEXT_MIN_BYTES
+        and characters < LOST_TEXT * size
+    ):
         report.warnings.append(
             f"{file.source}: only {characters:,} characters of text from {size:,} bytes "
             f"({characters / size:.0%}); was most of it lost?"
