@@ -59,3 +59,14 @@ def test_the_http_and_mcp_schemas_are_the_results(fake_env, docs):
     assert fields <= set(IngestOut.model_fields) and fields - {"extracted"} <= set(schemas.UploadReport.model_fields)
     assert schemas.Source is result_models.Source and schemas.Answer is result_models.Answer
     assert result_models.Source.model_fields["rank"].description == "1 for the most relevant."
+
+
+def test_a_data_folder_deleted_under_the_server_starts_afresh(fake_env, docs):
+    client = app_client()
+    client.app.state.service.ingest([docs])
+    shutil.rmtree(fake_env / ".rag_app")  # the store and its catalog
+    assert_error(client.post("/v1/ask", json={"question": MJ}), 404, "nothing ingested yet")
+    report = client.post("/v1/documents", **NEW)
+    assert report.status_code == 200, report.text  # was 503: the new catalog file had no tables
+    assert client.get("/v1/documents").json() == [{"source": "hopper.txt", "chunks": 1}]
+    assert client.post("/v1/ask", json={"question": "When was Grace Hopper born?"}).status_code == 200

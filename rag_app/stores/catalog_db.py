@@ -22,7 +22,7 @@ DB_NAME = "catalog.sqlite"
 DIALECTS = ("sqlite", "postgresql")
 _SCHEMA_LOCK = 0x7261675F61707031  # pg advisory lock key while creating tables ("rag_app1")
 _ENGINES: dict[str, Engine] = {}
-_READY: set[str] = set()  # URLs whose tables this process has created or checked
+_READY: set[tuple] = set()  # catalogs (URL, and a SQLite file's identity) whose tables this process made or checked
 _GUARD = threading.Lock()
 
 
@@ -96,12 +96,12 @@ class CatalogDB:
         return self.sqlite_path is not None and not self.sqlite_path.exists()
 
     def ensure_schema(self, record_manager: Any) -> None:
-        """Create rag_app's tables and LangChain's records table once per process (safe to race)."""
+        """Create rag_app's tables and LangChain's records table once per process and file (safe to race)."""
         from sqlalchemy import text
 
         from rag_app.stores.catalog_schema import METADATA, migrate
 
-        if self.url in _READY:
+        if self._ready_key() in _READY:
             return
         try:
             if self.sqlite_path is not None:
@@ -120,7 +120,18 @@ class CatalogDB:
                         conn.commit()
         except Exception as err:
             raise self.error(err, "write") from err
-        _READY.add(self.url)
+        _READY.add(self._ready_key())
+
+    def _ready_key(self) -> tuple:
+        """The URL, and for SQLite its file's (device, inode): a file deleted (or replaced) while the process
+        runs, as when RAG_PERSIST_DIR is removed under a server, gets its tables again."""
+        if self.sqlite_path is None:
+            return (self.url,)
+        try:
+            found = self.sqlite_path.stat()
+        except OSError:
+            return (self.url, None)
+        return self.url, found.st_dev, found.st_ino
 
     def scrub(self, text: str) -> str:
         """`text` without this URL's password."""
