@@ -63,7 +63,7 @@ def test_a_graph_the_optimizer_cannot_read_keeps_the_plain_graph():
     assert onnx_export._fused(b"not an onnx graph", heads=12, hidden=384) is None
 
 
-BLOCKED = ("torch", "transformers", "sentence_transformers")
+BLOCKED = ("torch", "transformers", "sentence_transformers", "sympy")  # sympy: torch brings it, not rag_app
 NO_TORCH = f"""
 import json, sys
 

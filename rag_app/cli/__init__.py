@@ -115,7 +115,15 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=FutureWarning)
-    for name in ("chromadb", "sentence_transformers", "transformers", "httpx", "langchain_core"):
+    # fusion_skiplayernorm: ONNX Runtime's optimizer warns that shape inference is off (rag_app turns it off).
+    for name in (
+        "chromadb",
+        "sentence_transformers",
+        "transformers",
+        "httpx",
+        "langchain_core",
+        "fusion_skiplayernorm",
+    ):
         logging.getLogger(name).setLevel(logging.ERROR)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))

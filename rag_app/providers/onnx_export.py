@@ -77,13 +77,22 @@ def _fused(plain: bytes, heads: int, hidden: int) -> bytes | None:
     """The optimizer's fused graph of the serialised graph `plain`, or None unless it matches `plain`."""
     try:
         import onnx
-        from onnxruntime.transformers.optimizer import optimize_model
+        from onnxruntime.transformers import optimizer
 
+        options = optimizer.FusionOptions("bert")  # the optimizer's own class (it imports its modules flat)
+        # Without symbolic shape inference: it needs sympy (75 MB) and copies the whole model at
+        # each pass (1.3 s of CPU against 0.2 s); this graph's fusions are the same without it.
+        options.enable_shape_inference = False
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # opt_level=0: the Python fusions only (level 1 first imports torch, for its version).
-            optimized = optimize_model(
-                onnx.load_from_string(plain), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=0
+            optimized = optimizer.optimize_model(
+                onnx.load_from_string(plain),
+                model_type="bert",
+                num_heads=heads,
+                hidden_size=hidden,
+                optimization_options=options,
+                opt_level=0,
             )
         fused = optimized.model.SerializeToString()
         error = _max_difference(plain, fused)
