@@ -22,7 +22,7 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
-from rag_app.errors import RagError
+from rag_app.errors import RagError, first_line
 from rag_app.ingestion import formats
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".rst", ".text"}
@@ -34,6 +34,10 @@ SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".jsonl"} | formats.SUFFIXE
 
 class SkipFile(Exception):
     """This file is not ingested; the message says why."""
+
+
+class EmptyFile(SkipFile):
+    """The file was read and holds no text (an emptied file has changed: its old chunks go)."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,12 @@ def find_files(
     """
     tops = [Path(p) for p in paths]
     for top in tops:
-        if not top.exists():
-            raise RagError(f"no such file or directory: {top}")
+        try:
+            top.stat()
+        except FileNotFoundError as err:
+            raise RagError(f"no such file or directory: {top}") from err
+        except OSError as err:
+            raise RagError(f"cannot read {top}: {err.strerror}") from err
     found: list[SourceFile] = []
     skipped: list[tuple[str, str]] = []
     for top in tops:
@@ -193,7 +201,7 @@ def load_file(file: SourceFile, max_mb: int = 50) -> list[Document]:
         raise SkipFile(f"not a regular file ({_KINDS.get(stat.S_IFMT(st.st_mode), 'special file')})")
     size = st.st_size
     if size == 0:
-        raise SkipFile("empty file")
+        raise EmptyFile("empty file")
     if size > max_mb * 2**20:
         raise SkipFile(f"{size / 2**20:.1f} MiB is larger than RAG_MAX_FILE_MB={max_mb}")
     suffix = file.path.suffix.lower()
@@ -212,9 +220,15 @@ def load_file(file: SourceFile, max_mb: int = 50) -> list[Document]:
         raise SkipFile("file disappeared before it was read") from err
     except PermissionError as err:
         raise SkipFile("permission denied") from err
+    except SkipFile:
+        raise
+    except RecursionError as err:
+        raise SkipFile("nested too deeply to read") from err
+    except Exception as err:  # a hostile or broken file (a PDF bomb, a parser's bug) is this file's problem only
+        raise SkipFile(f"cannot be read: {type(err).__name__}: {first_line(err)[:200]}") from err
     docs = [d for d in docs if d.page_content.strip()]
     if not docs:
-        raise SkipFile("no text found" + (" (scanned PDF without a text layer?)" if suffix == ".pdf" else ""))
+        raise EmptyFile("no text found" + (" (scanned PDF without a text layer?)" if suffix == ".pdf" else ""))
     return docs
 
 

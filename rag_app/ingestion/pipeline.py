@@ -10,6 +10,7 @@ memory stays flat in corpus size. Chunks of files deleted from an ingested folde
 from __future__ import annotations
 
 import itertools
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -19,9 +20,17 @@ from langchain_core.documents import Document
 
 from rag_app import stores
 from rag_app.config import Settings
-from rag_app.errors import NotFoundError, RagError
+from rag_app.errors import NotFoundError, RagError, first_line
 from rag_app.ingestion.identity import chunk_id, local_path, source_key
-from rag_app.ingestion.loaders import HTML_SUFFIXES, SUPPORTED, SkipFile, SourceFile, find_files, load_file
+from rag_app.ingestion.loaders import (
+    HTML_SUFFIXES,
+    SUPPORTED,
+    EmptyFile,
+    SkipFile,
+    SourceFile,
+    find_files,
+    load_file,
+)
 from rag_app.ingestion.overlap import PrefetchingEmbeddings, lookahead, new_texts
 from rag_app.ingestion.resync import resync
 from rag_app.ingestion.splitter import make_splitter
@@ -40,6 +49,7 @@ LOST_TEXT = 0.1
 LOST_TEXT_MIN_BYTES = 8192
 """… unless it is smaller than this: a short page's markup alone outweighs its text (3 of
 bench/realdocs' small libffi and libxslt pages, whose text is whole)."""
+log = logging.getLogger(__name__)
 BATCH_CHUNKS = 256  # chunks per index() call; store calls are cut to the store's limit
 
 
@@ -237,25 +247,25 @@ def _batches(
     chunks_of = dict(catalog.group_counts()) if recorded else {}
     for file in files:
         stamp = _stamp(file.path)
-        key = source_key(file.path, settings.source_root)
-        if stamp is not None and recorded.get(key) == stamp and chunks_of.get(key):
+        path = source_key(file.path, settings.source_root)
+        if stamp is not None and recorded.get(path) == stamp and chunks_of.get(path):
             report.files_unchanged += 1
-            report.unchanged += chunks_of[key]
+            report.unchanged += chunks_of[path]
             if progress:
                 progress(1, 0)
             continue
         try:
             docs = load_file(file, settings.max_file_mb)
-        except SkipFile as why:
-            report.skipped.append((str(file.path), str(why)))
-            docs = []
+            chunks = splitter.split_documents(docs)
+        except Exception as err:  # one bad file is skipped with its reason; the others go on
+            chunks = []
+            if _skip(file, path, err, settings, catalog, report):
+                finished.append(path)  # emptied: its old chunks go as a changed file's do
         else:
             report.files_read += 1
-            path = key
             if stamp is not None:
                 stamps[path] = stamp
             _count_text(file, path, docs, report)
-        chunks = splitter.split_documents(docs)
         if chunks:
             for chunk in chunks:
                 chunk.metadata["path"] = path
@@ -284,6 +294,30 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return found.st_size, found.st_mtime_ns
+
+
+def _skip(
+    file: SourceFile, path: str, err: Exception, settings: Settings, catalog: Catalog, report: IngestReport
+) -> bool:
+    """Report a file that gave no chunks, with why and what happens to its chunks from before.
+
+    Returns:
+        Whether its old chunks go: a file now empty (or with no text left) has changed; any other
+        file skipped (too large, unreadable, broken) keeps them, and the reason says so.
+    """
+    if settings.debug and (err.__cause__ or not isinstance(err, SkipFile)):
+        log.warning("%s is skipped:", file.path, exc_info=err)
+    if not isinstance(err, SkipFile):  # a failure no loader foresaw (the splitter's): this file's, not the ingest's
+        err = SkipFile(f"cannot be read: {type(err).__name__}: {first_line(err)[:200]}")
+    reason, old = str(err), len(catalog.keys_of([path]))
+    emptied = isinstance(err, EmptyFile) and old > 0
+    if emptied:
+        reason += f": its {old} chunks from before {'would be ' if report.dry_run else ''}removed"
+        report.deleted += old if report.dry_run else 0
+    elif old:
+        reason += f"; its {old} chunks from before are kept"
+    report.skipped.append((str(file.path), reason))
+    return emptied
 
 
 def _count_text(file: SourceFile, path: str, docs: list[Document], report: IngestReport) -> None:
@@ -315,8 +349,17 @@ def _deleted_groups(paths: list[str], files: list[SourceFile], catalog: Catalog,
         for folder in paths
         if Path(folder).is_dir()
         for group in catalog.groups_under(source_key(Path(folder), root))
-        if group not in present and not local_path(group, root).exists()
+        if group not in present and not _exists(local_path(group, root))
     ]
+
+
+def _exists(path: Path) -> bool:
+    """Whether the file is still there; one that cannot be looked at (an unreadable folder) is
+    taken to be, so its chunks stay."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 def delete_source(settings: Settings, source: str) -> tuple[str, int]:
