@@ -32,8 +32,9 @@ def test_redact_hides_url_credentials_and_secret_parameters(text, shown):
     assert redact(text) == shown
 
 
-def test_a_configured_urls_secrets_are_hidden_wherever_they_appear(monkeypatch):
-    monkeypatch.setenv("OPENAI_BASE_URL", f"http://user:{PASSWORD}@proxy:9/v1?key={QUERY_KEY}")
+@pytest.mark.parametrize("variable", ["OPENAI_BASE_URL", "RAG_POSTGRES_URL", "RAG_CATALOG_URL"])
+def test_a_configured_urls_secrets_are_hidden_wherever_they_appear(monkeypatch, variable):
+    monkeypatch.setenv(variable, f"http://user:{PASSWORD}@proxy:9/v1?key={QUERY_KEY}")
     assert redact(f"the proxy said: bad password {PASSWORD} and key {QUERY_KEY}") == (
         "the proxy said: bad password *** and key ***"
     )

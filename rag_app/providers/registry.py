@@ -59,6 +59,7 @@ def _lookup(name: str, variable: str, valid: list[str]) -> ProviderSpec:
 SECRET_VARIABLES = ("ACTIVELOOP_TOKEN", "RAG_CHROMA_HEADERS", "RAG_API_KEY")
 URL_VARIABLES = (
     "RAG_CATALOG_URL",
+    "RAG_POSTGRES_URL",
     "OPENAI_BASE_URL",
     "OLLAMA_BASE_URL",
     "COHERE_BASE_URL",
@@ -82,7 +83,8 @@ def secrets(settings: Settings | None = None) -> list[str]:
         values += [part.partition(":")[2] for part in raw.split(";")] if name == "RAG_CHROMA_HEADERS" else [raw]
     urls = [os.environ.get(name, "") for name in URL_VARIABLES]
     if settings is not None:
-        urls += [settings.catalog_url.get_secret_value(), settings.openai_base_url, settings.ollama_base_url]
+        urls += [settings.catalog_url.get_secret_value(), settings.postgres_url.get_secret_value()]
+        urls += [settings.openai_base_url, settings.ollama_base_url]
         urls += [settings.cohere_base_url, settings.chroma_host, settings.deeplake_dataset_path]
         values += [s.key(settings) for s in PROVIDERS.values()]
         values += [_secret(settings.activeloop_token), _secret(settings.api_key), *settings.chroma_headers.values()]
