@@ -38,6 +38,22 @@ def test_chroma_folder_deleted_behind_the_catalog(fake_env, docs, run):
     _resynced(run, docs)
 
 
+def test_a_deleted_catalog_is_warned_about_and_rebuilt_by_the_next_ingest(fake_env, docs, run):
+    assert "5 chunks added" in run("ingest", str(docs)).out
+    (fake_env / ".rag_app" / "catalog.sqlite").unlink()  # or a first ingest killed before it recorded anything
+    stats = run("stats", "--json")
+    assert stats.json()["warning"] == "the store holds 5 chunks but its catalog lists none"
+    assert "warning: the store holds 5 chunks but its catalog lists none" in stats.err
+    again = run("ingest", str(docs))
+    assert (
+        again.code == 0
+        and "note: the store holds 5 chunks but its catalog lists none: its records are rebuilt" in again.err
+    )
+    info = run("stats", "--json").json()
+    assert (info["chunks"], info["catalog_chunks"], info["warning"]) == (5, 5, None)  # same ids: no duplicates
+    assert "1963" in run("ask", "When was Michael Jordan born?", "--json").json()["answer"]
+
+
 def test_chroma_emptied_by_hand_keeps_what_is_left(fake_env, docs, run):
     from rag_app import stores
     from rag_app.config import Settings

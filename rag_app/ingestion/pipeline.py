@@ -132,7 +132,11 @@ def _write(
         here = [group for group in lost if local_path(group, settings.source_root).is_file()]
         restored = [SourceFile(local_path(group, settings.source_root), Path(group).name) for group in here]
         batches = itertools.chain(batches, _batches(restored, settings, catalog, report, progress, stamps))
-        note = f"{problem}: {report.resynced} chunks are stored again"
+        note = f"{problem}: " + (
+            f"{report.resynced} chunks are stored again"
+            if report.resynced or before
+            else "its records are rebuilt from the files ingested now"  # the catalog was lost, not the store
+        )
         if here:
             note += f", from {_count(len(here), 'file')} this ingest did not name as well"
         missing = [Path(group).name for group in lost if group not in here]

@@ -45,8 +45,8 @@ def disagreement(catalog: Catalog, state: StoreState) -> str | None:
     """One line saying how the store differs from its catalog, or None when they agree."""
     recorded_chunks, _ = catalog.counts()
     recorded_id = catalog.store_id()
-    if recorded_chunks == 0:
-        return None
+    if recorded_chunks == 0:  # a deleted catalog, or a first ingest stopped before it recorded anything
+        return f"the store holds {state.chunks} chunks but its catalog lists none" if state.chunks else None
     if recorded_id and state.identity and recorded_id != state.identity:
         return f"the store was replaced or recreated: its catalog lists {recorded_chunks} chunks of another store"
     if state.chunks != recorded_chunks:
