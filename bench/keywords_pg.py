@@ -102,8 +102,10 @@ def _scores(questions: list[dict], ranked: list[list[str]], seconds: list[float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=os.environ.get("RAG_POSTGRES_URL", ""))
+    parser.add_argument("--limit", type=int, default=None, help="only the first N questions")
     args = parser.parse_args()
     corpus, questions = _load()
+    questions = questions[: args.limit]
     server = None
     url = args.url
     if not url:

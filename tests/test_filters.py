@@ -41,7 +41,7 @@ def test_filters_on_every_store(store_env, docs, run):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--where", "page"], "--where takes key=value, not 'page'"),
+        (["--where", "page"], "--where takes a metadata name, '=' and a value (page=3), not 'page'"),
         (["--where", "pa ge=1"], "a metadata key is a plain name"),
         (["--source", ""], "--source takes a glob"),
     ],

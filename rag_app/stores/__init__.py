@@ -49,6 +49,7 @@ class Backend:
     location: Callable[[Settings], str]
     module: str
     state_module: str = ""
+    database: Callable[[Settings], str] | None = None  # a SQL database the catalog can share (its URL)
 
     @property
     def adapter(self) -> BackendModule:
@@ -64,7 +65,12 @@ BACKENDS: dict[str, Backend] = {
     for backend in (
         Backend("chroma", _chroma_location, "rag_app.stores.chroma", "rag_app.stores.chroma_client"),
         Backend("deeplake", _deeplake_location, "rag_app.stores.deeplake"),
-        Backend("postgres", _postgres_location, "rag_app.stores.postgres"),
+        Backend(
+            "postgres",
+            _postgres_location,
+            "rag_app.stores.postgres",
+            database=lambda settings: settings.postgres_url.get_secret_value(),
+        ),
     )
 }
 assert set(BACKENDS) == set(STORES)
@@ -82,11 +88,12 @@ def location(settings: Settings) -> str:
 
 def catalog(settings: Settings) -> Catalog:
     """The catalog (chunk records, embedding model) of the configured store and collection: in
-    RAG_CATALOG_URL, else the PostgreSQL store's own database, else SQLite in RAG_PERSIST_DIR."""
+    RAG_CATALOG_URL, else the store's own database (PostgreSQL), else SQLite in RAG_PERSIST_DIR."""
     namespace = f"{settings.vector_store}:{location(settings)}:{settings.collection}"
     url = settings.catalog_url.get_secret_value()
-    if not url and settings.vector_store == "postgres":
-        url = settings.postgres_url.get_secret_value()
+    database = backend(settings).database
+    if not url and database is not None:
+        url = database(settings)
     return Catalog(settings.persist_dir.resolve(), namespace, url)
 
 

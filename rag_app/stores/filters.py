@@ -53,7 +53,7 @@ class Filter:
             for item in where:
                 key, sep, value = item.partition("=")
                 if not sep:
-                    raise ConfigError(f"--where takes key=value, not {item!r}")
+                    raise ConfigError(f"--where takes a metadata name, '=' and a value (page=3), not {item!r}")
                 pairs[key.strip()] = _value(value.strip())
         for key, value in pairs.items():
             if not _KEY.match(key):

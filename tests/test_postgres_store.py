@@ -1,0 +1,45 @@
+"""RAG_VECTOR_STORE=postgres: chunks, vectors and catalog in one PostgreSQL database."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def pg_env(fake_env, monkeypatch, pgvector_url):
+    monkeypatch.setenv("RAG_VECTOR_STORE", "postgres")
+    monkeypatch.setenv("RAG_POSTGRES_URL", pgvector_url)
+    return pgvector_url
+
+
+def test_the_catalog_lives_in_the_store_database(pg_env, fake_env, docs, run):
+    import psycopg
+
+    assert "5 chunks added" in run("ingest", str(docs)).out
+    assert not (fake_env / ".rag_app" / "catalog.sqlite").exists()
+    with psycopg.connect(pg_env.replace("+psycopg", "")) as conn:
+        records = conn.execute("SELECT COUNT(*) FROM upsertion_record").fetchone()[0]
+        indexes = {
+            row[0] for row in conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename LIKE 'rag_app_chunks_%'")
+        }
+    assert records == 5 and any("USING hnsw (embedding vector_cosine_ops)" in i for i in indexes)
+    info = run("stats", "--json").json()
+    assert (info["store"], info["chunks"], info["catalog_chunks"], info["warning"]) == ("postgres", 5, 5, None)
+    assert "team-s3cret-pw" not in info["location"] and "***" in info["location"]
+    assert run("reset", "--yes").code == 0 and run("stats", "--json").json()["chunks"] == 0
+
+
+def test_postgres_store_needs_its_url(fake_env, run, monkeypatch):
+    monkeypatch.setenv("RAG_VECTOR_STORE", "postgres")
+    result = run("stats")
+    assert result.code == 2 and "RAG_VECTOR_STORE=postgres needs RAG_POSTGRES_URL" in result.err
+
+
+def test_an_unreachable_postgres_store_is_one_line_without_its_password(fake_env, run, monkeypatch):
+    from tests.conftest import free_port
+
+    monkeypatch.setenv("RAG_VECTOR_STORE", "postgres")
+    monkeypatch.setenv("RAG_POSTGRES_URL", f"postgresql+psycopg://rag:hidden-pw-77@127.0.0.1:{free_port()}/rag")
+    result = run("stats")
+    assert result.code == 1 and result.err.count("\n") == 1, result.err
+    assert "hidden-pw-77" not in result.err and "127.0.0.1" in result.err
