@@ -67,7 +67,9 @@ def test_filters_over_http(fake_env, docs):
     asked = client.post("/v1/ask", json={"question": "Which tower?", "filter": {"where": {"page": 1}}})
     assert asked.status_code == 200 and {s["source"] for s in asked.json()["sources"]} == {"landmarks.pdf"}
     bad = client.post("/v1/search", json={"query": "x", "filter": {"where": {"a b": 1}}})
-    assert bad.status_code == 400 and "plain name" in bad.text
+    assert bad.status_code == 422 and "filter.where" in bad.text  # the schema names the field
+    empty = client.post("/v1/search", json={"query": "x", "filter": {"source": [""]}})
+    assert empty.status_code == 400 and "filter.source" in empty.text
 
 
 async def test_filters_through_mcp(fake_env, docs, workdir):
