@@ -6,6 +6,7 @@ The HTTP API's response schemas and the MCP tools' output schemas are derived fr
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -218,15 +219,16 @@ def _count(n: int, noun: str) -> str:
 
 
 def short_names(paths: list[str]) -> dict[str, str]:
-    """The shortest trailing part of each path that tells it apart from the others."""
+    """The shortest trailing part of each path that tells it apart from the others.
+
+    Every trailing part of every path is counted once, so a listing of n paths takes time
+    linear in n (it compared each path with all others: 0.5 s at 2,000 sources).
+    """
     parts = {p: Path(p).parts for p in paths}
+    tails = Counter(split[-depth:] for split in parts.values() for depth in range(1, len(split) + 1))
     names: dict[str, str] = {}
     for path, split in parts.items():
-        for depth in range(1, len(split) + 1):
-            tail = split[-depth:]
-            if sum(1 for other in parts.values() if other[-depth:] == tail) == 1:
-                names[path] = "/".join(tail)
-                break
-        else:
-            names[path] = path
+        names[path] = next(
+            ("/".join(split[-depth:]) for depth in range(1, len(split) + 1) if tails[split[-depth:]] == 1), path
+        )
     return names
