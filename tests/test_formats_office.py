@@ -231,6 +231,7 @@ def test_legacy_ppt_is_one_document_per_slide_with_notes(legacy):
 def test_legacy_xls_rows_read_per_sheet(legacy):
     [doc] = load(legacy["xls"])
     assert "Name: Ada; Room: 12; Phone: 555-0101" in doc.page_content and "Item: Desks; Cost: 450" in doc.page_content
+    assert "Room 12 is being painted" in doc.page_content  # the cell note
 
 
 def test_missing_antiword_is_a_skip_with_the_install_hint(tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ Debian package (.ci/run installs them); where one is missing the file is skipped
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -132,20 +133,26 @@ def load_xls(path: Path, source: str, depth: int) -> list[Document]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), on_demand=True)
+        book = xlrd.open_workbook(  # formatting_info: the cells' notes (comments); xlrd logs to stdout otherwise
+            str(path), on_demand=True, formatting_info=True, ignore_workbook_corruption=True, logfile=io.StringIO()
+        )
     except xlrd.XLRDError as err:
         raise skip(f"cannot read .xls: {err}") from err
     if book.nsheets > MAX_PAGES:
         raise skip(f"{book.nsheets} sheets, more than {MAX_PAGES}")
     counter = CellCounter()
-    sections = []
+    sections: list[tuple[list[str], str]] = []
+    notes: list[str] = []
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
         rows = ([_value(cell, book.datemode) for cell in sheet.row(r)] for r in range(sheet.nrows))
         text = table_rows(counter.rows(rows))
         if text:
             sections.append(([sheet.name], f"{sheet.name}\n\n{text}"))
+        notes += [note.text.strip() for note in sheet.cell_note_map.values() if note.text and note.text.strip()]
         book.unload_sheet(index)
+    if notes:
+        sections.append((["Comments"], "Comments\n\n" + "\n".join(dict.fromkeys(notes))))
     return section_docs(path, source, sections)
 
 
