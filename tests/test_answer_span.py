@@ -58,3 +58,9 @@ def test_the_span_is_bold_on_a_terminal_only():
     out = io.StringIO()  # not a terminal
     print_answer({"answer": "Version 3, 29 June 2007", "answer_span": span, "sources": []}, out)
     assert BOLD not in out.getvalue() and out.getvalue().startswith("Version 3, 29 June 2007\n")
+
+
+def test_a_path_span_ends_before_the_full_stop():
+    answer = "Public Python 3 modules must be installed in the system directory, /usr/lib/python3/dist-packages."
+    span = answer_span("Where must public Python 3 modules be installed?", answer)
+    assert span["text"] == "/usr/lib/python3/dist-packages" and span["kind"] == "path"

@@ -111,6 +111,8 @@ def find_span(text: str, kinds: list[str], question: str = "") -> Span | None:
     for kind in kinds:
         for match in PATTERNS[kind].finditer(text):
             found = match.group(0).strip()
+            if kind == "path":
+                found = found.rstrip(".,;:")  # the sentence's full stop is not part of the path
             if kind == "name" and found.split()[0] in _NAME_STOP:
                 continue
             if found and found.lower() not in asked:
