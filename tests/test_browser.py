@@ -139,6 +139,15 @@ def test_ask_upload_ask_delete_in_a_real_browser(page_url, browser, tmp_path):
     request = urllib.request.Request(f"{page_url}/v1/documents", headers={"Authorization": f"Bearer {KEY}"})
     assert b"okapi" not in urllib.request.urlopen(request).read()
 
+    # What the CLI prints after an ingest (here: an HTML file whose text is a sliver of its size) shows on the page.
+    scripted = tmp_path / "scripted.html"
+    scripted.write_text(
+        f"<html><body><p>A short text about the okapi.</p><script>{'x' * 20_000}</script></body></html>"
+    )
+    browser.find_element(By.ID, "file-input").send_keys(str(scripted))
+    wait_for(browser, lambda d: "note: scripted.html: only" in text_of(d, "upload-status"))
+    assert "was most of it lost?" in text_of(browser, "upload-status")
+
 
 def test_the_page_fits_a_phone(page_url, browser):
     from selenium.webdriver.common.by import By

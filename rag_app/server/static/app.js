@@ -172,9 +172,10 @@ function upload(files) {
       return;
     }
     const skipped = body.skipped.map((s) => `${s.name}: ${s.reason}`).join("; ");
+    const told = [...(body.notes || []), ...(body.warnings || [])].join("; ");  // what the CLI prints too
     status.className = "muted";
     status.textContent = `${body.files_read} file(s) read, ${body.added + body.updated} chunk(s) stored` +
-      (skipped ? `; skipped ${skipped}` : "");
+      (skipped ? `; skipped ${skipped}` : "") + (told ? `; note: ${told}` : "");
     refresh();
   };
   request.onerror = () => {
