@@ -13,6 +13,7 @@ from rag_app.ingestion.formats.common import cell_text, section_docs, table_rows
 from rag_app.ingestion.formats.limits import MAX_PAGES, skip
 from rag_app.ingestion.formats.sheets import CellCounter
 from rag_app.ingestion.formats.tools import run_tool
+from rag_app.ingestion.loaders import SkipFile
 
 
 def load_doc(path: Path, source: str, depth: int) -> list[Document]:
@@ -22,14 +23,20 @@ def load_doc(path: Path, source: str, depth: int) -> list[Document]:
 
     from rag_app.ingestion.text import markdown_sections
 
-    text = run_tool(["antiword", "-w", "0", "-m", "UTF-8.txt", str(path)], "antiword", "reading .doc files")
+    catdoc = ["catdoc", "-w", "-d", "utf-8", str(path)]
+    try:
+        text = run_tool(["antiword", "-w", "0", "-m", "UTF-8.txt", str(path)], "antiword", "reading .doc files")
+    except SkipFile:
+        if not shutil.which("antiword") or not shutil.which("catdoc"):
+            raise
+        text = ""  # a Word 6 file or one antiword calls too small: catdoc reads it
     sections = markdown_sections(text.replace("\f", "\n\n"), atx=False)
     if shutil.which("catdoc"):
         seen = " ".join(text.split())
-        more = run_tool(["catdoc", "-w", "-d", "utf-8", str(path)], "catdoc", "reading .doc files")
+        more = run_tool(catdoc, "catdoc", "reading .doc files")
         extra = [line.strip() for line in more.splitlines() if line.strip() and " ".join(line.split()) not in seen]
         if extra:
-            sections.append((["Headers, footers and comments"], "\n".join(dict.fromkeys(extra))))
+            sections.append(([] if not text else ["Headers, footers and comments"], "\n".join(dict.fromkeys(extra))))
     return section_docs(path, source, sections)
 
 
