@@ -26,6 +26,8 @@ from langchain_core.embeddings import DeterministicFakeEmbedding
 original = DeterministicFakeEmbedding.embed_documents
 def slow(self, texts):
     time.sleep(float(os.environ.get("SLOW_EMBED", "0")) * len(texts))
+    while os.path.exists(os.environ.get("HOLD_EMBED", "")):  # held mid-ingest until the test removes the file
+        time.sleep(0.05)
     return original(self, texts)
 DeterministicFakeEmbedding.embed_documents = slow
 from rag_app.cli import main
@@ -48,10 +50,14 @@ class Machine:
     def service(self, **extra: str) -> RagService:
         return RagService(self.settings(**extra))
 
-    def start(self, *args: str, slow: float = 0.0) -> subprocess.Popen:
-        """The CLI in a process of its own (this machine's environment only)."""
+    def start(self, *args: str, slow: float = 0.0, hold: Path | None = None) -> subprocess.Popen:
+        """The CLI in a process of its own (this machine's environment only).
+
+        `slow` seconds per embedded text; while the file `hold` exists, embedding waits (mid-ingest, lock held).
+        """
         env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIXES)}
         env |= {**self.env, "PYTHONPATH": os.pathsep.join(sys.path), "SLOW_EMBED": str(slow)}
+        env |= {"HOLD_EMBED": str(hold)} if hold else {}
         return subprocess.Popen(
             [sys.executable, "-c", SLOW_CLI, *args],
             cwd=self.root,
@@ -116,10 +122,15 @@ def test_two_machines_share_one_knowledge_base(team):
     _notes(b.tree / "beta", "quokka", 20)
 
     # Both ingest at once: the second is refused while the first writes, then goes through.
-    first = a.start("ingest", str(a.tree / "alpha"), slow=0.2)
-    _wait_for_writer(a, first)
-    second = b.start("ingest", str(b.tree / "beta"))
-    out, err = second.communicate(timeout=120)
+    hold = a.root / "hold"
+    hold.touch()
+    first = a.start("ingest", str(a.tree / "alpha"), hold=hold)
+    try:
+        _wait_for_writer(a, first)
+        second = b.start("ingest", str(b.tree / "beta"))
+        out, err = second.communicate(timeout=120)
+    finally:
+        hold.unlink()
     refusal = err.strip().splitlines()[-1]
     assert second.returncode == 1 and refusal.startswith("error: another ingest is writing to"), (out, err)
     assert "rag:***@127.0.0.1" in refusal and PASSWORD not in err and "Traceback" not in err
