@@ -234,3 +234,26 @@ def test_a_session_that_fails_in_the_background_is_reported_at_the_first_embeddi
     model.prefetch()
     with pytest.raises(RuntimeError, match="cannot allocate the arena"):
         model.embed_query("anything")
+
+
+def test_a_hub_id_of_a_bert_encoder_is_downloaded_and_runs_on_onnx(tmp_path, monkeypatch):
+    from rag_app.config import Settings
+    from rag_app.providers import huggingface
+    from rag_app.providers.onnx_embeddings import OnnxSentenceEmbeddings
+
+    fetched = []
+    bundled = Path(huggingface.bundled_model_path())
+    monkeypatch.setattr(huggingface, "_download", lambda repo: fetched.append(repo) or bundled)  # the hub, offline
+    model = huggingface.embeddings(Settings.from_env({"RAG_EMBEDDING_MODEL": "BAAI/bge-small-en-v1.5"}))
+    assert fetched == ["BAAI/bge-small-en-v1.5"] and isinstance(model, OnnxSentenceEmbeddings)
+
+
+def test_a_hub_id_that_cannot_be_downloaded_is_one_line(tmp_path, monkeypatch):
+    from rag_app.config import Settings
+    from rag_app.errors import ProviderError
+    from rag_app.providers import huggingface
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))  # nothing cached
+    with pytest.raises(ProviderError, match=r"^cannot download embedding model 'BAAI/bge-small-en-v1.5' from the Hug"):
+        huggingface.embeddings(Settings.from_env({"RAG_EMBEDDING_MODEL": "BAAI/bge-small-en-v1.5"}))
