@@ -79,7 +79,8 @@ def test_ingest_embeds_each_new_chunk_once_in_the_background_and_nothing_on_rein
         "".join(json.dumps({"id": str(n), "text": f"Row {n} holds {n * 2} apples."}) + "\n" for n in range(350))
     )
     assert "350 chunks added" in run("ingest", "rows.jsonl").out
-    assert embedded == [(100, "rag-embed")] * 3 + [(50, "rag-embed")]
+    slices = [32, 32, 32, 4] * 3 + [32, 18]  # batches of 100, 100, 100, 50, encoded RAG_EMBEDDING_BATCH_SIZE at a time
+    assert embedded == [(n, "rag-embed") for n in slices]
     embedded.clear()
     assert "350 already present" in run("ingest", "rows.jsonl").out
     assert embedded == []

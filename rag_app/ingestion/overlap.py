@@ -14,7 +14,7 @@ import queue
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from typing import TypeVar
 
 from langchain_core.documents import Document
@@ -28,19 +28,35 @@ _END = object()
 class PrefetchingEmbeddings(Embeddings):
     """`inner`, with `prefetch(texts)` encoding in the background what `embed_documents` asks for next.
 
-    The worker is a daemon thread, so an interrupted ingest exits at once instead of finishing
-    the batches queued ahead; it stops when this object is garbage-collected.
+    The worker encodes `slice_size` texts at a time; `close()` stops it after the current slice,
+    so an interrupted ingest exits within a slice instead of finishing the batches queued ahead.
 
     Args:
         inner: the embedding model.
+        slice_size: texts per call of the model in the background (RAG_EMBEDDING_BATCH_SIZE).
     """
 
-    def __init__(self, inner: Embeddings) -> None:
+    def __init__(self, inner: Embeddings, slice_size: int = 32) -> None:
         self.inner = inner
         self._jobs: queue.SimpleQueue[tuple[Future, list[str]] | None] = queue.SimpleQueue()
         self._pending: list[tuple[list[str], Future]] = []
-        threading.Thread(target=_work, args=(inner, self._jobs), name="rag-embed", daemon=True).start()
+        self._stop = threading.Event()
+        self._worker = threading.Thread(
+            target=_work, args=(inner, self._jobs, self._stop, slice_size), name="rag-embed", daemon=True
+        )
+        self._worker.start()
         weakref.finalize(self, self._jobs.put, None)
+
+    def close(self) -> None:
+        """Stop the worker once the slice it is encoding is done, and wait for it.
+
+        A thread still inside ONNX Runtime when the interpreter exits makes the runtime's
+        destructors abort the process ("terminate called without an active exception", exit
+        134 after a Ctrl-C), so an ingest closes this before it returns or raises.
+        """
+        self._stop.set()
+        self._jobs.put(None)
+        self._worker.join()
 
     def prefetch(self, texts: list[str]) -> None:
         """Start embedding `texts` in the background (nothing for an empty list)."""
@@ -67,13 +83,18 @@ class PrefetchingEmbeddings(Embeddings):
         return self.inner.embed_query(text)
 
 
-def _work(inner: Embeddings, jobs: queue.SimpleQueue) -> None:
-    """Embed queued batches in order until told to stop (None)."""
-    while (job := jobs.get()) is not None:
+def _work(inner: Embeddings, jobs: queue.SimpleQueue, stop: threading.Event, slice_size: int) -> None:
+    """Embed queued batches in order, `slice_size` texts at a time, until told to stop (None or `stop`)."""
+    while (job := jobs.get()) is not None and not stop.is_set():
         future, texts = job
         if future.set_running_or_notify_cancel():
             try:
-                future.set_result(inner.embed_documents(texts))
+                vectors: list[list[float]] = []
+                for start in range(0, len(texts), slice_size):
+                    if stop.is_set():
+                        raise CancelledError("the ingest stopped")
+                    vectors += inner.embed_documents(texts[start : start + slice_size])
+                future.set_result(vectors)
             except BaseException as err:  # handed to the thread that asks for these vectors
                 future.set_exception(err)
 

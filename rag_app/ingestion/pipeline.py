@@ -93,9 +93,13 @@ def ingest(
             report.notes.append(f"{problem}: an ingest would store the missing chunks again")
         _plan(batches, gone, catalog, report)
     else:
-        with catalog.writing():
-            present = {source_key(f.path, settings.source_root) for f in files}
-            _write(batches, gone, catalog, settings, embedding_model, report, stamps, present, progress)
+        embeddings = PrefetchingEmbeddings(make_embeddings(settings), settings.embedding_batch_size)
+        try:
+            with catalog.writing():
+                present = {source_key(f.path, settings.source_root) for f in files}
+                _write(batches, gone, catalog, settings, embeddings, embedding_model, report, stamps, present, progress)
+        finally:  # no thread may be left inside the model when the process exits (a Ctrl-C)
+            embeddings.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -105,6 +109,7 @@ def _write(
     gone: list[str],
     catalog: Catalog,
     settings: Settings,
+    embeddings: PrefetchingEmbeddings,
     embedding_model: str,
     report: IngestReport,
     stamps: dict[str, tuple[int, int]],
@@ -113,7 +118,6 @@ def _write(
 ) -> None:
     from langchain_core.indexing import index
 
-    embeddings = PrefetchingEmbeddings(make_embeddings(settings))
     vectorstore = stores.open_vectorstore(settings, embeddings)
     keywords = keyword_index(catalog)
     if catalog.model() is None:
