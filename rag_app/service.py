@@ -294,11 +294,21 @@ class RagService:
             BusyError: another ingest is writing to this store.
             StoreError / ProviderError: the uploads folder, the store or the embedding model failed.
         """
-        from rag_app.ingestion.uploads import checked_names, saved
+        from rag_app.ingestion.uploads import checked_names, orphans, saved
 
         named = checked_names(files)
-        with stores.catalog(self.settings).writing(), saved(self._uploads(), named) as (targets, reports):
-            reports.append(self.ingest(targets))
+        catalog = stores.catalog(self.settings)
+        with catalog.writing():
+            # Uploads an earlier process saved but was killed before storing are stored now (or,
+            # when they cannot be read, removed), so none stays in the folder unlisted.
+            left = orphans(self._uploads(), set(catalog.groups()), self.settings.source_root)
+            left = [path for path in left if path.name not in named]
+            with saved(self._uploads(), named) as (targets, reports):
+                reports.append(self.ingest(targets + left))
+            skipped = {path for path, _ in reports[0].skipped}
+            for path in left:
+                if str(path) in skipped:
+                    path.unlink(missing_ok=True)
         return reports[0]
 
     def delete(self, source: str) -> Deleted:
@@ -316,8 +326,20 @@ class RagService:
 
         checked_name(source, "source")
 
-        with stores.catalog(self.settings).writing():
-            path, removed = delete_source(self.settings, source)
+        from rag_app.errors import NotFoundError
+        from rag_app.ingestion.uploads import orphans
+
+        catalog = stores.catalog(self.settings)
+        with catalog.writing():
+            try:
+                path, removed = delete_source(self.settings, source)
+            except NotFoundError:  # an upload saved but never stored is deleted by its name too
+                left = orphans(self._uploads(), set(catalog.groups()), self.settings.source_root)
+                match = [p for p in left if p.name == Path(source).name]
+                if not match:
+                    raise
+                match[0].unlink(missing_ok=True)
+                return Deleted(match[0].name, 0)
             here = local_path(path, self.settings.source_root)
             if here.parent == self._uploads():  # rag_app's own copy of an upload goes too
                 here.unlink(missing_ok=True)
@@ -340,8 +362,17 @@ class RagService:
 
     def sources(self) -> list[SourceInfo]:
         """The ingested files with their chunk counts and characters of text, by path."""
+        from rag_app.ingestion.identity import source_key
+
         catalog = stores.catalog(self.settings)
         counts, extracted = catalog.group_counts(), catalog.extracted()
+        recorded = {path for path, _ in counts}
+        unstored = [  # saved by an upload whose process was killed: listed with no chunks until stored
+            source_key(path, self.settings.source_root)
+            for path in self._uploads().glob("*")
+            if path.is_file() and not path.name.startswith(".")
+        ]
+        counts = counts + [(path, 0) for path in sorted(set(unstored) - recorded)]
         names = short_names([path for path, _ in counts])
         return [
             SourceInfo(names[path], path, chunks, extracted[path][0] if path in extracted else None)

@@ -144,3 +144,22 @@ def test_the_api_key_is_a_secret_and_redacted(workdir):
     settings = Settings.from_env({"RAG_API_KEY": "rk-local-5150abcd"})
     assert "rk-local-5150abcd" not in repr(settings) and effective_settings(settings)["api_key"] == "set (hidden)"
     assert redact("bad key rk-local-5150abcd", settings) == "bad key ***"
+
+
+def test_an_upload_saved_but_never_stored_is_listed_deletable_and_stored_by_the_next_upload(fake_env):
+    service = RagService()
+    service.ingest_text("first.txt", "The okapi lives in the Congo.")
+    uploads = service.settings.persist_dir / "uploads"
+    # What a process killed between saving the files and storing their chunks leaves behind:
+    (uploads / "orphan.txt").write_text("Grace Hopper was born in 1906 in New York City.")
+    (uploads / "doomed.txt").write_text("Ada Lovelace wrote the first program.")
+    (uploads / ".half.txt.part").write_bytes(b"half a fi")
+    listed = {s.source: s.chunks for s in service.sources()}
+    assert listed == {"first.txt": 1, "orphan.txt": 0, "doomed.txt": 0}
+    assert service.delete("doomed.txt").chunks == 0 and not (uploads / "doomed.txt").exists()
+
+    report = service.ingest_text("second.txt", "The Eiffel Tower is 330 metres tall.")
+    assert report.files_read == 2 and report.added == 2
+    assert {s.source: s.chunks for s in service.sources()} == {"first.txt": 1, "orphan.txt": 1, "second.txt": 1}
+    assert "Grace Hopper" in service.search("Grace Hopper 1906", k=1).results[0].text
+    assert sorted(p.name for p in uploads.iterdir()) == ["first.txt", "orphan.txt", "second.txt"]

@@ -101,3 +101,26 @@ def _save(target: Path, content: bytes | BinaryIO) -> None:
     except OSError as err:
         part.unlink(missing_ok=True)
         raise StoreError(f"cannot store the upload {target.name}: {err.strerror or err}") from err
+
+
+def orphans(folder: Path, recorded: set[str], root: Path | None) -> list[Path]:
+    """Uploads saved but never stored (a process killed between the two): files in `folder` whose
+    key the catalog does not list. Half-written `.NAME.part` files left by such a process are
+    removed (call this under the store's write lock, when no upload is being written).
+
+    Args:
+        folder: the uploads folder.
+        recorded: the keys of the files the catalog lists (`Catalog.groups()`).
+        root: RAG_SOURCE_ROOT, as keys are made.
+    """
+    from rag_app.ingestion.identity import source_key
+
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") and path.name.endswith(".part"):
+            path.unlink(missing_ok=True)
+        elif path.is_file() and not path.name.startswith(".") and source_key(path, root) not in recorded:
+            found.append(path)
+    return found
