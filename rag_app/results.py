@@ -37,6 +37,7 @@ class Extracted(TypedDict):
     """How much text an ingest took from one file."""
 
     path: str
+    source: str
     characters: int
     bytes: int
 
@@ -138,8 +139,8 @@ class IngestReport:
     """Catalog records dropped because the store had lost their chunks (stored again)."""
     notes: list[str] = field(default_factory=list)
     """Things the user should know, such as a store that disagreed with its catalog."""
-    extracted: list[tuple[str, int, int]] = field(default_factory=list)
-    """(source path, characters of text, bytes of file) of each file read."""
+    extracted: list[tuple[str, str, int, int]] = field(default_factory=list)
+    """(source path, name shown in results, characters of text, bytes of file) of each file read."""
     warnings: list[str] = field(default_factory=list)
     """Files whose text looks lost: an HTML or PDF file yielding under a tenth of its size."""
 
@@ -158,7 +159,7 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["skipped"] = [Skipped(path=path, reason=reason) for path, reason in self.skipped]
-        data["extracted"] = [Extracted(path=p, characters=c, bytes=b) for p, c, b in self.extracted]
+        data["extracted"] = [Extracted(path=p, source=s, characters=c, bytes=b) for p, s, c, b in self.extracted]
         data["seconds"] = round(self.seconds, 3)
         return data
 
@@ -232,3 +233,20 @@ def short_names(paths: list[str]) -> dict[str, str]:
             ("/".join(split[-depth:]) for depth in range(1, len(split) + 1) if tails[split[-depth:]] == 1), path
         )
     return names
+
+
+def source_names(paths: list[str], recorded: dict[str, str]) -> dict[str, str]:
+    """The name each ingested file goes by: the one its chunks carry, as results show it.
+
+    Args:
+        paths: the ingested files' keys (paths).
+        recorded: the name each file's chunks were stored under, where the catalog has it.
+
+    Returns:
+        path -> name: the recorded name where no other listed file shares it, else the shortest
+        trailing part of the path that tells it apart (files ingested before names were recorded too).
+    """
+    fallback = short_names(paths)
+    chosen = {path: recorded.get(path) or fallback[path] for path in paths}
+    shared = {name for name, n in Counter(chosen.values()).items() if n > 1}
+    return {path: fallback[path] if name in shared else name for path, name in chosen.items()}

@@ -19,7 +19,7 @@ from rag_app.answering.kinds import answer_span
 from rag_app.config import Settings
 from rag_app.errors import ConfigError, EmptyStoreError, RagError
 from rag_app.inputs import MAX_K, checked_history, checked_name, checked_text
-from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats, short_names
+from rag_app.results import Answer, Deleted, IngestReport, SearchResult, Source, SourceInfo, Stats, source_names
 from rag_app.stores.filters import Filter
 from rag_app.stores.state import disagreement, read_state, store_stats
 
@@ -373,9 +373,9 @@ class RagService:
             if path.is_file() and not path.name.startswith(".")
         ]
         counts = counts + [(path, 0) for path in sorted(set(unstored) - recorded)]
-        names = short_names([path for path, _ in counts])
+        names = source_names([path for path, _ in counts], {p: name for p, (name, *_) in extracted.items() if name})
         return [
-            SourceInfo(names[path], path, chunks, extracted[path][0] if path in extracted else None)
+            SourceInfo(names[path], path, chunks, extracted[path][1] if path in extracted else None)
             for path, chunks in counts
         ]
 

@@ -337,7 +337,7 @@ def _count_text(file: SourceFile, path: str, docs: list[Document], report: Inges
         size = file.path.stat().st_size
     except OSError:
         return
-    report.extracted.append((path, characters, size))
+    report.extracted.append((path, file.source, characters, size))
     if (
         file.path.suffix.lower() in (*HTML_SUFFIXES, ".pdf")
         and size >= LOST_TEXT_MIN_BYTES

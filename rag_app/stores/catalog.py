@@ -170,34 +170,37 @@ class Catalog:
         )
         return [(g, int(n)) for g, n in rows if g]
 
-    def set_extracted(self, files: Sequence[tuple[str, int, int]]) -> None:
-        """Record (source group, characters of text, bytes of file) for files just read."""
+    def set_extracted(self, files: Sequence[tuple[str, str, int, int]]) -> None:
+        """Record (source group, name shown in results, characters of text, bytes of file) for files just read."""
         from sqlalchemy import delete, insert
 
         from rag_app.stores.catalog_schema import SOURCES
 
         if not files:
             return
-        groups = [group for group, _, _ in files]
+        groups = [group for group, *_ in files]
         self._write(
             delete(SOURCES).where(SOURCES.c.namespace == self.namespace, SOURCES.c.group_id.in_(groups)),
             insert(SOURCES).values(
-                [{"namespace": self.namespace, "group_id": g, "characters": c, "bytes": b} for g, c, b in files]
+                [
+                    {"namespace": self.namespace, "group_id": g, "name": n, "characters": c, "bytes": b}
+                    for g, n, c, b in files
+                ]
             ),
         )
 
-    def extracted(self) -> dict[str, tuple[int, int]]:
-        """(characters of text, bytes of file) of each file recorded by `set_extracted`."""
+    def extracted(self) -> dict[str, tuple[str | None, int, int]]:
+        """(name shown in results, characters of text, bytes of file) of each file recorded by `set_extracted`."""
         from sqlalchemy import select
 
         from rag_app.stores.catalog_schema import SOURCES
 
         rows = self._rows(
-            select(SOURCES.c.group_id, SOURCES.c.characters, SOURCES.c.bytes).where(
+            select(SOURCES.c.group_id, SOURCES.c.name, SOURCES.c.characters, SOURCES.c.bytes).where(
                 SOURCES.c.namespace == self.namespace
             )
         )
-        return {g: (int(c), int(b)) for g, c, b in rows}
+        return {g: (n, int(c), int(b)) for g, n, c, b in rows}
 
     def groups(self) -> list[str]:
         """Every recorded source group (a file's source key)."""

@@ -3,7 +3,8 @@
 - `upsertion_record` is LangChain's SQLRecordManager table (created by it); only the columns
   rag_app reads are declared here.
 - `rag_app_store`: per store (namespace), the embedding model, its dimension, the store's identity.
-- `rag_app_source`: per ingested file (group), the characters of text extracted from its bytes.
+- `rag_app_source`: per ingested file (group), the name results show for it and the characters of
+  text extracted from its bytes.
 - `rag_app_change`: every chunk added to or removed from a store, in order (`seq`). Readers on
   other machines replay it to keep their local keyword index in step. A row with an empty key
   and `removed` means "the store was emptied" (reset).
@@ -44,6 +45,7 @@ SOURCES = Table(
     METADATA,
     Column("namespace", String, primary_key=True),
     Column("group_id", String, primary_key=True),
+    Column("name", String),
     Column("characters", BigInteger, nullable=False),
     Column("bytes", BigInteger, nullable=False),
 )
@@ -68,7 +70,10 @@ RECORDS = Table(
 
 
 def migrate(conn: Connection) -> None:
-    """Bring tables of older catalogs up to date (rag_app_store had no store_id before 0.2)."""
+    """Bring tables of older catalogs up to date (rag_app_store had no store_id before 0.2,
+    rag_app_source no name in its first form)."""
     columns = {column["name"] for column in inspect(conn).get_columns("rag_app_store")}
     if "store_id" not in columns:
         conn.execute(text("ALTER TABLE rag_app_store ADD COLUMN store_id TEXT"))
+    if "name" not in {column["name"] for column in inspect(conn).get_columns("rag_app_source")}:
+        conn.execute(text("ALTER TABLE rag_app_source ADD COLUMN name TEXT"))
