@@ -262,6 +262,7 @@ class RagService:
             exclude=exclude,
             roots=None if roots is None else [Path(r).expanduser().resolve() for r in roots],
             verify=verify,
+            embeddings=lambda: self.embeddings,
         )
 
     def ingest_text(self, name: str, text: str) -> IngestReport:

@@ -157,3 +157,25 @@ def test_stream_yields_llm_tokens_as_they_come_over_http(workdir, docs, monkeypa
         assert final.sources
     finally:
         server.close()
+
+
+def test_a_service_loads_its_embedding_model_once_for_every_ingest(fake_env, docs, monkeypatch):
+    """Each upload or `watch` batch reused nothing and made (and warmed) a model of its own."""
+    import rag_app.ingestion.pipeline as pipeline
+    import rag_app.providers.embeddings as providers
+
+    made = []
+    real = providers.make_embeddings
+
+    def counted(settings):
+        made.append(settings)
+        return real(settings)
+
+    monkeypatch.setattr(providers, "make_embeddings", counted)
+    monkeypatch.setattr(pipeline, "make_embeddings", counted)
+    service = RagService()
+    service.ingest([docs])
+    (docs / "new.txt").write_text("The okapi lives in the rainforests of the Congo.")
+    assert service.ingest([docs]).added == 1
+    assert service.search("okapi", k=1).results[0].source == "new.txt"
+    assert len(made) == 1

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 
 from rag_app import stores
 from rag_app.config import Settings
@@ -63,9 +64,12 @@ def ingest(
     exclude: Sequence[str] = (),
     roots: Sequence[Path] | None = None,
     verify: bool = False,
+    embeddings: Callable[[], Embeddings] | None = None,
 ) -> IngestReport:
     """Ingest `paths` into the configured store; `progress(files, chunks)` is called as files finish.
     With `roots`, files whose real path lies outside those folders are skipped (loaders.find_files).
+    `embeddings` gives a model already made for `settings` (a long-running service's, so that each
+    upload or `watch` batch does not load it again); without it, one is made when writing starts.
 
     A file with the size and modification time recorded when its chunks were stored (and whose
     chunks the catalog still lists) is not read at all; `verify` reads and hashes every file.
@@ -93,7 +97,9 @@ def ingest(
             report.notes.append(f"{problem}: an ingest would store the missing chunks again")
         _plan(batches, gone, catalog, report)
     else:
-        embeddings = PrefetchingEmbeddings(make_embeddings(settings), settings.embedding_batch_size)
+        embeddings = PrefetchingEmbeddings(
+            embeddings() if embeddings else make_embeddings(settings), settings.embedding_batch_size
+        )
         try:
             with catalog.writing():
                 present = {source_key(f.path, settings.source_root) for f in files}
