@@ -47,6 +47,7 @@ class RagService:
         self._qa: QA | None = None
         self._generation: tuple | None = None
         self._chunks = 0
+        self._identity: str | None = None
         self._embeddings: Embeddings | None = None
 
     @property
@@ -160,6 +161,8 @@ class RagService:
         # A store deleted or replaced under a long-running service (the server) is reopened, not read from memory.
         generation = (catalog.generation(), _fingerprint(self.settings))
         with self._lock:
+            if self._qa is not None and self._same_store(generation):
+                self._generation = generation
             if self._qa is None or generation != self._generation:
                 self._prefetch_embeddings()
                 from rag_app.answering.chain import QA
@@ -173,8 +176,16 @@ class RagService:
                 catalog.check_model(model_name(self.settings))
                 self._qa = QA(self.settings, fresh=self._qa is not None, embeddings=self._embeddings)
                 self._embeddings = self._qa.embeddings  # one model for answering and for embed()
-                self._generation, self._chunks = generation, state.chunks
+                self._generation, self._chunks, self._identity = generation, state.chunks, state.identity
             return self._qa, min(k, self._chunks, MAX_K)
+
+    def _same_store(self, generation: tuple) -> bool:
+        """Whether only the store folder's change time moved (the store writing its own files, as
+        Chroma does while it answers) and the store there is still the one the QA was opened on."""
+        (catalog_now, folder_now), (catalog_then, folder_then) = generation, self._generation
+        if generation == self._generation or catalog_now != catalog_then or not folder_now or not folder_then:
+            return False
+        return folder_now[:2] == folder_then[:2] and read_state(self.settings).identity == self._identity
 
     def _prefetch_embeddings(self) -> None:
         """Make the embedding model and let it load in the background while the store opens.
