@@ -50,6 +50,14 @@ def test_quotes_the_runner_up_when_the_two_are_too_close_to_call():
     assert answer("What is Paris in France?", text, second_margin=0.0) in sentences(text)
 
 
+def test_the_runner_up_is_quoted_after_a_long_best_sentence():
+    first = "Paris is the capital of France, " + "and a city of museums, parks and bridges, " * 5 + "by the river."
+    second = "Paris is the largest city of France, " + "with shops, markets and theatres, " * 4 + "by the sea."
+    assert 350 < len(first) + len(second) < 600
+    got = answer("What is Paris in France?", f"{first} {second}", second_margin=10.0)
+    assert first in got and second in got
+
+
 def test_abstains_under_the_minimum_score():
     assert answer("What is the recipe for banana bread?") == NO_ANSWER
     assert answer("Who sang the national anthem?", min_score=5.0) == NO_ANSWER

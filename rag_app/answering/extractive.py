@@ -27,7 +27,11 @@ __all__ = ["NO_ANSWER", "Candidate", "ExtractiveAnswerChain", "misses_negation",
 
 NO_ANSWER = "I don't know: the ingested documents do not seem to answer that."
 MAX_CHARS = 350
-"""An answer grows by a neighbouring unit only while it stays within this many characters."""
+"""The best unit grows by the neighbouring unit that completes it only within this many characters."""
+MAX_TWO_CHARS = 600
+"""The runner-up is quoted after the best unit only within this many characters: two Wikipedia
+sentences often make more than 350, and dropping the runner-up then cost 9 of the 29 SQuAD
+answers that the previous answerer got right (bench/quality.md, "The SQuAD regression, diagnosed")."""
 _NEGATION = r"\b(?:not|never|no|none|cannot|without|non)\b|n't"
 _ASKS_NEGATIVE = re.compile(_NEGATION, re.IGNORECASE)
 _SAYS_NEGATIVE = re.compile(
@@ -101,7 +105,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     features (rag_app/answering/features.py: similarity, word overlap, whether it holds the kind
     of value asked for, whether it merely repeats the question, what kind of unit it is…). The
     answer is the best unit plus the neighbour that completes it (`completed`); the runner-up is
-    quoted too when it ranks within `second_margin` of the best and both fit in MAX_CHARS.
+    quoted too when it ranks within `second_margin` of the best and both fit in MAX_TWO_CHARS.
 
     It abstains when the relevance of the most relevant unit (cosine + `lexical_weight` × overlap
     + `kind_weight` when it holds the asked kind) is under `min_score`, or when the question is
@@ -168,7 +172,7 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
         answer = completed(best)
         if len(ranked) > 1 and ranked[0][0] - ranked[1][0] <= self.second_margin:
             second = candidates[ranked[1][1]].sentence
-            if second not in answer and len(answer) + len(second) < MAX_CHARS:
+            if second not in answer and len(answer) + len(second) < MAX_TWO_CHARS:
                 answer = f"{answer}{' ' if answer.endswith(('.', '!', '?', ':', ';')) else ' — '}{second}"
         return answer, relevance
 
