@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pydantic import SecretStr
-
-from rag_app.config import Settings
+from rag_app.config import VARS, Secret, Settings
 from rag_app.errors import RagError
 
 
@@ -25,9 +23,9 @@ def effective_settings(settings: Settings) -> dict[str, str]:
     from rag_app.providers.registry import embedding_provider, llm_provider, redact
 
     shown = {}
-    for name in Settings.model_fields:
+    for name in VARS:
         value = getattr(settings, name)
-        if isinstance(value, SecretStr):
+        if isinstance(value, Secret):
             value = "set (hidden)" if value.get_secret_value() else "not set"
         elif name == "chroma_headers":
             value = ", ".join(f"{header}: ***" for header in value) or "none"

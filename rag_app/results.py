@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import Field
 from typing_extensions import TypedDict  # pydantic reads these below Python 3.12 too
 
 from rag_app.ingestion.headers import without_header
@@ -20,10 +19,14 @@ from rag_app.ingestion.headers import without_header
 class AnswerSpan(TypedDict):
     """The part of an answer that is what the question asked for."""
 
+    # The docstrings under the fields describe them in the JSON schemas (a plain dict: no pydantic import here).
+    __pydantic_config__ = {"use_attribute_docstrings": True}  # type: ignore[misc]
+
     start: int
     end: int
     text: str
-    kind: Annotated[str, Field(description="date, version, number, name, command, code or address")]
+    kind: str
+    """date, version, number, name, command, code or address"""
 
 
 class Skipped(TypedDict):

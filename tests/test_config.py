@@ -50,7 +50,7 @@ def test_bad_values_are_one_line_errors(env, message):
 
 def test_secrets_are_not_in_repr():
     s = Settings.from_env({"OPENAI_API_KEY": "sk-secret-value", "RAG_CHROMA_HEADERS": "Authorization: Bearer hdr-7f3a"})
-    for shown in (repr(s), str(s), s.model_dump_json()):
+    for shown in (repr(s), str(s), repr(s.openai_api_key), str(s.openai_api_key)):
         assert "sk-secret-value" not in shown and "hdr-7f3a" not in shown
     assert s.chroma_headers == {"Authorization": "Bearer hdr-7f3a"}
     assert s.openai_api_key.get_secret_value() == "sk-secret-value"
@@ -83,3 +83,23 @@ def test_env_example_documents_every_variable():
     )
     documented = set(re.findall(r"^# ([A-Z_]+)=", (REPO / ".env.example").read_text(), re.M))
     assert read and read <= documented, sorted(read - documented)
+
+
+def test_replace_checks_again_and_keeps_what_was_given():
+    s = Settings.from_env({"RAG_TOP_K": "3"})
+    changed = s.replace(chunk_size=400, chunk_overlap=0)
+    assert (changed.top_k, changed.chunk_size, changed.given) == (3, 400, {"top_k", "chunk_size", "chunk_overlap"})
+    assert s.chunk_size == 1500  # the original is unchanged
+    with pytest.raises(ConfigError, match="must be smaller than RAG_CHUNK_SIZE"):
+        s.replace(chunk_size=100)
+    with pytest.raises(AttributeError):
+        s.top_k = 4
+
+
+def test_values_by_name_or_variable_override_the_environment(workdir, monkeypatch):
+    monkeypatch.setenv("RAG_TOP_K", "7")
+    monkeypatch.setenv("RAG_CHUNK_SIZE", "900")
+    s = Settings(RAG_TOP_K="2", chunk_overlap=0)
+    assert (s.top_k, s.chunk_size, s.chunk_overlap) == (2, 900, 0)
+    with pytest.raises(TypeError, match="chunk_sise"):
+        Settings(chunk_sise=3)

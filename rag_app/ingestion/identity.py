@@ -16,8 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from langchain_core.documents import Document
+if TYPE_CHECKING:  # `sources` uses source_key and should not import LangChain
+    from langchain_core.documents import Document
 
 DISPLAY_ONLY = ("source",)
 

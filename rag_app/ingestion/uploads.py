@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 from rag_app.errors import ConfigError, StoreError
-from rag_app.ingestion.loaders import SUPPORTED
 from rag_app.results import IngestReport
 
 UPLOADS = "uploads"
@@ -47,6 +46,8 @@ def checked_names(files: list[tuple[str, bytes | BinaryIO]]) -> dict[str, bytes 
     Raises:
         ConfigError: no files; a name unusable once sanitised; a type no loader reads; two files of one name.
     """
+    from rag_app.ingestion.loaders import SUPPORTED  # imports LangChain: not for `sources`, which lists uploads
+
     if not files:
         raise ConfigError("no files given")
     named: dict[str, bytes | BinaryIO] = {}

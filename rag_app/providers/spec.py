@@ -56,5 +56,5 @@ class ProviderSpec:
 
 
 def _secret(value: Any) -> str:
-    """The plain text of a pydantic SecretStr (or a plain string)."""
+    """The plain text of a secret (or of a plain string)."""
     return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value or "")

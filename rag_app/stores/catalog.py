@@ -5,8 +5,9 @@ skip unchanged chunks and clean up stale ones), in the database `RAG_CATALOG_URL
 default one SQLite file under `RAG_PERSIST_DIR`, for a team one PostgreSQL database shared by
 every machine. Beside the records are two tables of rag_app's own (see catalog_schema): each
 store's embedding model and identity, and the ordered log of chunk changes that lets every
-machine keep its keyword index in step. Every query goes through SQLAlchemy Core; SQLAlchemy is
-imported on first use, so `--help` imports none of it.
+machine keep its keyword index in step. Writes and the ingest's reads go through SQLAlchemy Core,
+imported on first use; the few reads of the cold commands (`stats`, `sources`, what a search
+checks first) are plain SQL that a local SQLite catalog answers through sqlite3 alone.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ class Catalog:
                 return []
             raise self.db.error(err, "read") from err
 
+    def _read(self, sql: str) -> list[tuple]:
+        """Rows of a plain-SQL read of this store's entries (`:namespace`); none before the first write.
+        The reads of `stats`, `sources` and a search's start are these: no SQLAlchemy for a local catalog."""
+        return self.db.read(sql, namespace=self.namespace)
+
     def _write(self, *statements: Any) -> list[Any]:
         """Run statements in one transaction (tables created first); their scalar results."""
         from sqlalchemy.exc import SQLAlchemyError
@@ -79,22 +85,12 @@ class Catalog:
 
     def model(self) -> tuple[str, int] | None:
         """(embedding model, dimension) this store was built with, or None before the first ingest."""
-        from sqlalchemy import select
-
-        from rag_app.stores.catalog_schema import STORES
-
-        rows = self._rows(
-            select(STORES.c.embedding_model, STORES.c.dimension).where(STORES.c.namespace == self.namespace)
-        )
+        rows = self._read("SELECT embedding_model, dimension FROM rag_app_store WHERE namespace = :namespace")
         return (rows[0][0], int(rows[0][1])) if rows else None
 
     def store_id(self) -> str:
         """The identity of the store these records describe ("" when not yet known)."""
-        from sqlalchemy import select
-
-        from rag_app.stores.catalog_schema import STORES
-
-        rows = self._rows(select(STORES.c.store_id).where(STORES.c.namespace == self.namespace))
+        rows = self._read("SELECT store_id FROM rag_app_store WHERE namespace = :namespace")
         return str(rows[0][0] or "") if rows else ""
 
     def set_store_id(self, identity: str) -> None:
@@ -134,22 +130,14 @@ class Catalog:
 
     def counts(self) -> tuple[int, int]:
         """(chunks, sources) recorded for this store."""
-        from sqlalchemy import distinct, func, select
-
-        from rag_app.stores.catalog_schema import RECORDS
-
-        rows = self._rows(
-            select(func.count(), func.count(distinct(RECORDS.c.group_id))).where(RECORDS.c.namespace == self.namespace)
+        rows = self._read(
+            "SELECT count(*), count(DISTINCT group_id) FROM upsertion_record WHERE namespace = :namespace"
         )
         return (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
 
     def head(self) -> int:
         """The sequence number of this store's latest change (0 before any)."""
-        from sqlalchemy import func, select
-
-        from rag_app.stores.catalog_schema import CHANGES
-
-        rows = self._rows(select(func.max(CHANGES.c.seq)).where(CHANGES.c.namespace == self.namespace))
+        rows = self._read("SELECT max(seq) FROM rag_app_change WHERE namespace = :namespace")
         return int(rows[0][0] or 0) if rows else 0
 
     def generation(self) -> tuple:
@@ -158,15 +146,9 @@ class Catalog:
 
     def group_counts(self) -> list[tuple[str, int]]:
         """(source group, chunk count) of every ingested file, sorted by group."""
-        from sqlalchemy import func, select
-
-        from rag_app.stores.catalog_schema import RECORDS
-
-        rows = self._rows(
-            select(RECORDS.c.group_id, func.count())
-            .where(RECORDS.c.namespace == self.namespace)
-            .group_by(RECORDS.c.group_id)
-            .order_by(RECORDS.c.group_id)
+        rows = self._read(
+            "SELECT group_id, count(*) FROM upsertion_record WHERE namespace = :namespace"
+            " GROUP BY group_id ORDER BY group_id"
         )
         return [(g, int(n)) for g, n in rows if g]
 
@@ -191,15 +173,7 @@ class Catalog:
 
     def extracted(self) -> dict[str, tuple[str | None, int, int]]:
         """(name shown in results, characters of text, bytes of file) of each file recorded by `set_extracted`."""
-        from sqlalchemy import select
-
-        from rag_app.stores.catalog_schema import SOURCES
-
-        rows = self._rows(
-            select(SOURCES.c.group_id, SOURCES.c.name, SOURCES.c.characters, SOURCES.c.bytes).where(
-                SOURCES.c.namespace == self.namespace
-            )
-        )
+        rows = self._read("SELECT group_id, name, characters, bytes FROM rag_app_source WHERE namespace = :namespace")
         return {g: (n, int(c), int(b)) for g, n, c, b in rows}
 
     def groups(self) -> list[str]:

@@ -140,8 +140,9 @@ def count_on_disk(settings: Settings) -> tuple[str, int] | None:
     """(collection id, chunk count) of an embedded store, read from its database file with sqlite3.
 
     `stats` needs only these two numbers, and chromadb's client costs 0.7 s of imports to start:
-    the file is opened read-only. None when the store is a server, or the file is not in the
-    layout known or has writes not yet applied: then the client reads them.
+    the file is opened read-only. ("", 0) when there is no file yet (nothing is created); None
+    when the store is a server, or the file is not in the layout known or has writes not yet
+    applied: then the client reads them.
     """
     import sqlite3
     from contextlib import closing
@@ -150,7 +151,7 @@ def count_on_disk(settings: Settings) -> tuple[str, int] | None:
         return None
     path = Path(settings.persist_dir) / "chroma" / "chroma.sqlite3"
     if not path.exists():
-        return None
+        return "", 0
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)) as db:
             found = db.execute(_COLLECTION, (settings.collection,)).fetchone()

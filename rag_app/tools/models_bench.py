@@ -125,7 +125,7 @@ def targets(settings: Settings, models: Sequence[str] = ()) -> list[Target]:
     from rag_app.providers.registry import PROVIDERS
 
     def with_(**update: Any) -> Settings:
-        return settings.model_copy(update=update)
+        return settings.replace(**update)
 
     bundled = bundled_model_path()
     local = {"embeddings": "huggingface", "embedding_model": ""}
@@ -148,7 +148,7 @@ def targets(settings: Settings, models: Sequence[str] = ()) -> list[Target]:
         found.append(Target(model, "onnx" if onnx else "torch", "cpu", chosen, str(folder) if is_path else None))
     for name in ("openai", "ollama", "cohere"):
         spec = PROVIDERS[name]
-        configured = bool(spec.key(settings)) or (spec.url_setting in settings.model_fields_set)
+        configured = bool(spec.key(settings)) or (spec.url_setting in settings.given)
         if configured or settings.embeddings == name:
             model = settings.embedding_model if settings.embeddings == name else ""
             found.append(
