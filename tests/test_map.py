@@ -176,3 +176,10 @@ def test_the_page_renders_in_chromium_without_errors(stored, run, workdir, brows
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+
+
+def test_map_without_plotly_says_how_to_install_it(stored, run, monkeypatch, workdir):
+    monkeypatch.setitem(sys.modules, "plotly", None)  # import plotly -> ImportError
+    result = run("map")
+    assert result.code == 2 and result.err == "error: map needs plotly: pip install 'rag_app[map]'\n"
+    assert not (workdir / "map.html").exists()

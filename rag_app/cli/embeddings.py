@@ -96,11 +96,12 @@ def _similarity(args: argparse.Namespace, service: Any) -> int:
 
 
 def _map(args: argparse.Namespace, service: Any) -> int:
-    from rag_app.tools.plot import require_kaleido, write_html, write_png
+    from rag_app.tools.plot import require_kaleido, require_plotly, write_html, write_png
     from rag_app.tools.store_map import store_map
 
+    require_plotly()  # before the projection's work
     if args.png:
-        require_kaleido()  # before the projection's work
+        require_kaleido()
     dimensions = 3 if args.three else 2
     drawn = store_map(service, dimensions, args.limit, args.method.lower(), args.query, args.k, args.seed)
     output = args.output or ("map.png" if args.png else "map.html")

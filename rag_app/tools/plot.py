@@ -97,6 +97,18 @@ def write_html(store_map: StoreMap, path: str | Path) -> Path:
     return target
 
 
+def require_plotly() -> None:
+    """Raise a one-line ConfigError naming the install line unless plotly (the map's figure) imports.
+
+    Raises:
+        ConfigError: the map extra is not installed.
+    """
+    try:
+        import plotly  # noqa: F401
+    except ImportError as err:
+        raise ConfigError("map needs plotly: pip install 'rag_app[map]'") from err
+
+
 def require_kaleido() -> None:
     """Raise a one-line ConfigError naming the install line unless kaleido (the PNG renderer) imports.
 
