@@ -95,6 +95,20 @@ def test_cohere_embeddings(workdir, server, docs, run, monkeypatch):
     assert "landmarks.pdf" in {r["source"] for r in asked["sources"]}
 
 
+def test_cohere_without_its_extra_says_how_to_install_it(workdir, docs, run, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "langchain_cohere", None)  # import langchain_cohere -> ImportError
+    monkeypatch.setenv("RAG_EMBEDDINGS", "cohere")
+    monkeypatch.setenv("COHERE_API_KEY", KEY)
+    result = run("ingest", str(docs))
+    assert result.code == 2
+    assert (
+        result.err.splitlines()[-1]
+        == "error: RAG_EMBEDDINGS=cohere needs langchain-cohere: pip install 'rag_app[cohere]'"
+    )
+
+
 def test_missing_keys_name_the_variable(workdir, docs, run, monkeypatch):
     monkeypatch.setenv("RAG_EMBEDDINGS", "openai")
     result = run("ingest", str(docs))

@@ -1,4 +1,4 @@
-"""Cohere (COHERE_API_KEY, COHERE_BASE_URL): embeddings."""
+"""Cohere (COHERE_API_KEY, COHERE_BASE_URL): embeddings (extra: `pip install 'rag_app[cohere]'`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ def embeddings(settings: Settings) -> Embeddings:
     key = SPEC.key(settings)
     if not key:
         raise ConfigError("RAG_EMBEDDINGS=cohere needs COHERE_API_KEY")
-    from langchain_cohere import CohereEmbeddings
+    try:
+        from langchain_cohere import CohereEmbeddings
+    except ImportError as err:  # the cohere SDK and fastavro: 18 MB that only this provider uses
+        raise ConfigError("RAG_EMBEDDINGS=cohere needs langchain-cohere: pip install 'rag_app[cohere]'") from err
 
     return CohereEmbeddings(
         model=settings.embedding_model or SPEC.embedding_model,
