@@ -43,3 +43,43 @@ def test_an_unreachable_postgres_store_is_one_line_without_its_password(fake_env
     result = run("stats")
     assert result.code == 1 and result.err.count("\n") == 1, result.err
     assert "hidden-pw-77" not in result.err and "127.0.0.1" in result.err
+
+
+def _rows(url: str) -> tuple[int, int, int]:
+    """(chunks in the store's table, LangChain's records, chunks the change log says were added)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        (table,) = conn.execute("SELECT chunks_table FROM rag_app_pg_store").fetchone()
+        chunks = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        records = conn.execute("SELECT COUNT(*) FROM upsertion_record").fetchone()[0]
+        added = conn.execute("SELECT COUNT(*) FROM rag_app_change WHERE NOT removed").fetchone()[0]
+    return chunks, records, added
+
+
+def test_a_failure_between_the_chunk_write_and_the_record_write_leaves_neither(pg_env, docs, run, monkeypatch):
+    from rag_app.stores.records import Records
+
+    assert "5 chunks added" in run("ingest", str(docs)).out
+    before = _rows(pg_env)
+    assert before == (5, 5, 5)
+    (docs / "tea.txt").write_text("The tea ceremony is a Japanese tradition of preparing matcha.\n")
+    original = Records.update
+
+    def dies_after_the_store_write(self, keys, *, group_ids=None, time_at_least=None):
+        if group_ids is not None:  # index() records the chunks it has just written to the store
+            raise RuntimeError("injected: the machine died here")
+        return original(self, keys, group_ids=group_ids, time_at_least=time_at_least)
+
+    monkeypatch.setattr(Records, "update", dies_after_the_store_write)
+    assert run("ingest", str(docs)).code != 0
+    assert _rows(pg_env) == before  # neither the chunk nor its record (nor its change-log row)
+    monkeypatch.setattr(Records, "update", original)
+
+    assert "1 chunk added" in run("ingest", str(docs)).out
+    assert _rows(pg_env) == (6, 6, 6)
+    assert run("stats", "--json").json()["warning"] is None
+    assert "0 chunks added" in run("ingest", str(docs)).out and _rows(pg_env) == (6, 6, 6)
+    assert run("delete", "tea.txt").code == 0
+    assert _rows(pg_env)[:2] == (5, 5)
+    assert "tea.txt" not in run("search", "matcha tea ceremony", "--json").out

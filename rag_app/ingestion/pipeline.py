@@ -160,25 +160,33 @@ def _write(
         report.notes.append(note)
     manager = catalog.record_manager
     started = manager.get_time()
-    # The next batch's new chunks are encoded while this one is written (ingestion/overlap.py).
-    for batch, finished in lookahead(batches, lambda item: embeddings.prefetch(new_texts(item[0], manager, chunk_id))):
-        if batch:
-            # No cleanup inside index(): it would clean a file up after its first batch and so
-            # drop (then re-embed) the rest of a file longer than one batch. Stale chunks of a
-            # file go once its last chunk is stored: every chunk seen since `started` is newer.
-            index(
-                batch,
-                manager,
-                store,
-                cleanup=None,
-                source_id_key="path",
-                key_encoder=chunk_id,
-                batch_size=len(batch),
-            )
-        if finished:
-            report.deleted += _delete_keys(manager.list_keys(group_ids=finished, before=started), catalog, store)
-            catalog.set_stamps({path: stamps[path] for path in finished if path in stamps})
-    report.deleted += _remove_groups(gone, catalog, store)
+    with vectorstore.loading():  # PostgreSQL builds its vector index at the end of a first load
+        # The next batch's new chunks are encoded while this one is written (ingestion/overlap.py).
+        for batch, finished in lookahead(
+            batches, lambda item: embeddings.prefetch(new_texts(item[0], manager, chunk_id))
+        ):
+            # A batch's chunks, records, change log and file stamps commit together where the store can (PostgreSQL).
+            with vectorstore.transaction(catalog):
+                if batch:
+                    # No cleanup inside index(): it would clean a file up after its first batch and so
+                    # drop (then re-embed) the rest of a file longer than one batch. Stale chunks of a
+                    # file go once its last chunk is stored: every chunk seen since `started` is newer.
+                    index(
+                        batch,
+                        manager,
+                        store,
+                        cleanup=None,
+                        source_id_key="path",
+                        key_encoder=chunk_id,
+                        batch_size=len(batch),
+                    )
+                if finished:
+                    report.deleted += _delete_keys(
+                        manager.list_keys(group_ids=finished, before=started), catalog, store
+                    )
+                    catalog.set_stamps({path: stamps[path] for path in finished if path in stamps})
+        with vectorstore.transaction(catalog):
+            report.deleted += _remove_groups(gone, catalog, store)
     catalog.set_extracted(report.extracted)
     catalog.set_store_id(read_state(settings).identity)
 
@@ -399,7 +407,9 @@ def delete_source(settings: Settings, source: str) -> tuple[str, int]:
             f"{source!r} matches {len(matches)} sources ({', '.join(matches[:3])}…): give the full path"
         )
     with catalog.writing():
-        removed = _remove_groups(matches, catalog, _open_for_maintenance(settings, catalog))
+        store = _open_for_maintenance(settings, catalog)
+        with store.inner.transaction(catalog):
+            removed = _remove_groups(matches, catalog, store)
     return matches[0], removed
 
 

@@ -12,6 +12,7 @@ checks first) are plain SQL that a local SQLite catalog answers through sqlite3 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from rag_app.stores.catalog_db import CatalogDB
 
 if TYPE_CHECKING:
     from langchain_core.indexing import RecordManager
+    from sqlalchemy.engine import Connection
 
 LOCK_NAME = "ingest.lock"
 SLICE = 500  # ids per IN (...) list
@@ -43,6 +45,7 @@ class Catalog:
         self.namespace = namespace
         self.db = CatalogDB(url or default_url(directory))
         self._record_manager: RecordManager | None = None
+        self._joined: Connection | None = None  # a transaction this catalog writes in (see `joined`)
 
     @property
     def shared(self) -> bool:
@@ -56,10 +59,12 @@ class Catalog:
         if self.db.missing():
             return []
         try:
+            if self._joined is not None:  # inside a transaction (its tables exist: `joined` made them)
+                return [tuple(row) for row in self._joined.execute(statement)]
             with self.db.engine.connect() as conn:
                 return [tuple(row) for row in conn.execute(statement)]
         except SQLAlchemyError as err:
-            if self.db.no_table(err):
+            if self._joined is None and self.db.no_table(err):
                 return []
             raise self.db.error(err, "read") from err
 
@@ -69,19 +74,44 @@ class Catalog:
         return self.db.read(sql, namespace=self.namespace)
 
     def _write(self, *statements: Any) -> list[Any]:
-        """Run statements in one transaction (tables created first); their scalar results."""
+        """Run statements in one transaction (tables created first); their scalar results. A statement
+        may come as (statement, rows): run once per row (one compiled statement, sent in batches)."""
         from sqlalchemy.exc import SQLAlchemyError
 
         _ = self.record_manager  # the schema exists
         try:
-            results = []
-            with self.db.engine.begin() as conn:
+            with contextlib.ExitStack() as stack:
+                conn = self._joined or stack.enter_context(self.db.engine.begin())
+                results = []
                 for statement in statements:
-                    result = conn.execute(statement)
+                    statement, rows = statement if isinstance(statement, tuple) else (statement, None)
+                    result = conn.execute(statement, rows)
                     results.append(result.scalar() if statement.is_select else None)
-            return results
+                return results
         except SQLAlchemyError as err:
             raise self.db.error(err, "write") from err
+
+    @contextmanager
+    def joined(self, conn: Connection) -> Iterator[None]:
+        """Within: every read and write of this catalog, LangChain's records included, goes through
+        `conn` and so commits (or rolls back) with the transaction `conn` is in.
+
+        Args:
+            conn: a connection to this catalog's database, inside a transaction its owner commits.
+        """
+        from sqlalchemy.orm import sessionmaker
+
+        manager = self.record_manager
+        own = manager.session_factory
+        # A Session bound to a connection already in a transaction never commits that transaction
+        # (SQLAlchemy's "conservative_savepoint"): SQLRecordManager's commits stay inside it.
+        manager.session_factory = sessionmaker(bind=conn)
+        self._joined = conn
+        try:
+            yield
+        finally:
+            manager.session_factory = own
+            self._joined = None
 
     def model(self) -> tuple[str, int] | None:
         """(embedding model, dimension) this store was built with, or None before the first ingest."""
@@ -217,7 +247,7 @@ class Catalog:
 
         rows = [{"namespace": self.namespace, "key": key, "removed": removed} for key in keys]
         latest = select(func.max(CHANGES.c.seq)).where(CHANGES.c.namespace == self.namespace)
-        return int(self._write(insert(CHANGES).values(rows), latest)[1] or 0) if rows else self.head()
+        return int(self._write((insert(CHANGES), rows), latest)[1] or 0) if rows else self.head()
 
     def changes(self, after: int, limit: int = 5000) -> list[tuple[int, str, bool]]:
         """(seq, chunk id, removed) of this store's changes after `after`, oldest first, at most `limit`."""
@@ -285,9 +315,9 @@ class Catalog:
     def record_manager(self) -> RecordManager:
         """LangChain's SQLRecordManager over this catalog's database (schema created on first use)."""
         if self._record_manager is None:
-            from langchain_classic.indexes import SQLRecordManager
+            from rag_app.stores.records import Records
 
-            manager = SQLRecordManager(self.namespace, engine=self.db.engine)
+            manager = Records(self.namespace, engine=self.db.engine)
             self.db.ensure_schema(manager)
             self._record_manager = manager
         return self._record_manager

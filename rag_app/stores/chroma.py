@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -72,6 +73,14 @@ class ChromaStore(Chroma):
     @property
     def batch_limit(self) -> int:
         return int(self.client.get_max_batch_size())
+
+    def loading(self) -> contextlib.AbstractContextManager[None]:
+        """Nothing deferred: the index follows each write."""
+        return contextlib.nullcontext()
+
+    def transaction(self, catalog: Any) -> contextlib.AbstractContextManager[bool]:
+        """No transaction shared with the catalog: each write commits on its own (yields False)."""
+        return contextlib.nullcontext(False)
 
     def identity(self) -> str:
         return str(self.collection.id)

@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from langchain_core.documents import Document
     from langchain_core.embeddings import Embeddings
 
     from rag_app.config import Settings
+    from rag_app.stores.catalog import Catalog
 
 MetadataFilter = dict[str, Any]
 
@@ -86,6 +89,18 @@ class StoreBackend(Protocol):
 
     def delete_collection(self) -> None:
         """Delete every chunk, and the store itself; open it again to write (a new store, with another identity)."""
+        ...
+
+    def loading(self) -> AbstractContextManager[None]:
+        """A block of many writes (an ingest): the store may defer index upkeep to its end
+        (PostgreSQL builds its HNSW index once after loading an empty collection)."""
+        ...
+
+    def transaction(self, catalog: Catalog) -> AbstractContextManager[bool]:
+        """A block whose store writes and `catalog` writes commit together, all or none; it yields
+        whether they do. A store that cannot share the catalog's transaction (Chroma, Deep Lake, or a
+        catalog in another database) yields False: each write commits on its own, and the next ingest
+        repairs a crash between them (ingestion.resync)."""
         ...
 
 

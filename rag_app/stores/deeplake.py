@@ -17,6 +17,7 @@ Paths: a local folder, `mem://name`, or a cloud path (`hub://org/name`, `al://â€
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -119,6 +120,14 @@ class DeepLakeVectorStore(VectorStore):
         return ds
 
     batch_limit = 4096  # Deep Lake has no per-call limit; this bounds one append's memory
+
+    def loading(self) -> contextlib.AbstractContextManager[None]:
+        """Nothing deferred: the index follows each write."""
+        return contextlib.nullcontext()
+
+    def transaction(self, catalog: Any) -> contextlib.AbstractContextManager[bool]:
+        """No transaction shared with the catalog: each write commits on its own (yields False)."""
+        return contextlib.nullcontext(False)
 
     def identity(self) -> str:
         """A random id written into the dataset when rag_app first stores in it ("" before then):

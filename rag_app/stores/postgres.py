@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
@@ -33,9 +34,12 @@ from rag_app.stores.contract import MetadataFilter, StoredSample
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
+    from rag_app.stores.catalog import Catalog
+
 _STORES_TABLE = "rag_app_pg_store"
 _CREATE_LOCK = 0x7261675F70677631  # advisory lock key while creating tables ("rag_pgv1")
 EF_SEARCH = 100  # HNSW candidates per search (pgvector's default is 40); at least k
+BUILD_MEMORY_MB = 2048  # the most maintenance_work_mem an HNSW build asks for (about 1M 384-d rows)
 
 
 def open_store(settings: Settings, embeddings: Embeddings | None, fresh: bool = False) -> PostgresStore:
@@ -80,6 +84,8 @@ class PostgresStore(VectorStore):
         self._embedding = embedding
         self.table = "rag_app_chunks_" + hashlib.sha256(collection.encode()).hexdigest()[:16]
         self._created = False
+        self._conn: Connection | None = None  # the transaction of `transaction`, while one is open
+        self._deferred = False  # inside `loading`: the HNSW index is built at its end
 
     @property
     def embeddings(self) -> Embeddings | None:
@@ -92,13 +98,23 @@ class PostgresStore(VectorStore):
         detail = self.db.scrub(first_line(cause).strip() or type(cause).__name__)
         return StoreError(f"cannot {verb} the PostgreSQL store at RAG_POSTGRES_URL={self.db.shown}: {detail}")
 
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """The connection of the transaction this store writes in (see `transaction`), else a new one
+        in a transaction of its own, committed at the end of the block."""
+        if self._conn is not None:
+            yield self._conn
+        else:
+            with self.db.engine.begin() as conn:
+                yield conn
+
     def _read(self, sql: str, params: dict[str, Any] | None = None, setup: Iterable[str] = ()) -> list[tuple]:
         """Rows of one query (none before the table exists)."""
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            with self.db.engine.begin() as conn:
+            with self._connection() as conn:
                 if not self._exists(conn):
                     return []
                 for statement in setup:
@@ -132,11 +148,8 @@ class PostgresStore(VectorStore):
                 f" metadata JSONB NOT NULL DEFAULT '{{}}', embedding vector({int(dimension)}) NOT NULL)"
             )
         )
-        conn.execute(
-            text(
-                f"CREATE INDEX IF NOT EXISTS {self.table}_hnsw ON {self.table} USING hnsw (embedding vector_cosine_ops)"
-            )
-        )
+        if not self._deferred:
+            self._index(conn)
         conn.execute(
             text(
                 f"CREATE INDEX IF NOT EXISTS {self.table}_metadata ON {self.table} USING gin (metadata jsonb_path_ops)"
@@ -148,7 +161,100 @@ class PostgresStore(VectorStore):
         )
         self._created = True
 
+    def _index(self, conn: Connection) -> None:
+        """The HNSW index on cosine distance (built from every row when the table has rows already)."""
+        from sqlalchemy import text
+
+        estimate = int(conn.execute(text(f"SELECT COUNT(*) FROM {self.table}")).scalar() or 0)
+        # A graph that does not fit maintenance_work_mem is built many times slower (pgvector's
+        # notice): raise it for this build to the graph's size (vector + neighbour lists per row), within
+        # BUILD_MEMORY_MB; never lower than the server's own setting.
+        needed = min(BUILD_MEMORY_MB, 64 + estimate * (4 * self._dimension(conn) + 600) // 2**20)
+        current = conn.execute(
+            text("SELECT setting::bigint * 1024 FROM pg_settings WHERE name = 'maintenance_work_mem'")
+        )
+        if needed * 2**20 > int(current.scalar() or 0):
+            conn.execute(text(f"SET LOCAL maintenance_work_mem = '{needed}MB'"))
+        conn.execute(
+            text(
+                f"CREATE INDEX IF NOT EXISTS {self.table}_hnsw ON {self.table} USING hnsw (embedding vector_cosine_ops)"
+            )
+        )
+
+    def _dimension(self, conn: Connection) -> int:
+        from sqlalchemy import text
+
+        found = conn.execute(text(f"SELECT dimension FROM {_STORES_TABLE} WHERE chunks_table = :t"), {"t": self.table})
+        return int(found.scalar() or 384)
+
     # -- the contract --------------------------------------------------------------------------
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """A block of many writes (an ingest). Into an empty collection, rows go in without the HNSW
+        index, which is built once when the block ends: pgvector builds its graph in memory tens
+        of times faster than it inserts row by row (bench/speed.md). Until then (and after a load
+        that failed, until the next one ends) searches scan every row: exact, slower.
+
+        Raises:
+            StoreError: the database cannot be reached, or the index cannot be built.
+        """
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self._connection() as conn:
+                if self._exists(conn):
+                    indexed = conn.execute(text("SELECT to_regclass(:i) IS NOT NULL"), {"i": self.table + "_hnsw"})
+                    empty = conn.execute(text(f"SELECT NOT EXISTS (SELECT FROM {self.table})")).scalar()
+                    if empty:
+                        conn.execute(text(f"DROP INDEX IF EXISTS {self.table}_hnsw"))
+                    self._deferred = bool(empty) or not indexed.scalar()
+                else:
+                    self._deferred = True
+        except SQLAlchemyError as err:
+            raise self._error(err, "read") from err
+        try:
+            yield
+        finally:
+            deferred, self._deferred = self._deferred, False
+        if deferred:
+            try:
+                with self._connection() as conn:
+                    if self._exists(conn):
+                        self._index(conn)
+            except SQLAlchemyError as err:
+                raise self._error(err, "index") from err
+
+    @contextmanager
+    def transaction(self, catalog: Catalog) -> Iterator[bool]:
+        """One transaction for this store's writes and `catalog`'s (LangChain's records, the change
+        log, file stamps) inside the block: all of them commit at its end, or none does.
+
+        Yields:
+            True; False (each write commits on its own) when the catalog is in another database
+            than the store (RAG_CATALOG_URL set apart), or a transaction is already open.
+
+        Raises:
+            StoreError: the transaction cannot be committed.
+        """
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if self._conn is not None or catalog.db.url != self.db.url:
+            yield False
+            return
+        try:
+            with self.db.engine.begin() as conn, catalog.joined(conn):
+                self._conn = conn
+                try:
+                    yield True
+                except BaseException:
+                    self._created = False  # a table made in this transaction is rolled back with it
+                    raise
+                finally:
+                    self._conn = None
+        except SQLAlchemyError as err:
+            raise self._error(err, "write to") from err
 
     def identity(self) -> str:
         rows = self._read(f"SELECT identity FROM {_STORES_TABLE} WHERE collection = :c", {"c": self.collection})
@@ -170,7 +276,9 @@ class PostgresStore(VectorStore):
         **kwargs: Any,
     ) -> list[str]:
         """Embed and store `texts`; rows with the same ids are replaced (upsert), in one transaction."""
-        from sqlalchemy import text
+        import numpy as np
+        import psycopg
+        from psycopg.types.json import Jsonb
         from sqlalchemy.exc import SQLAlchemyError
 
         texts = list(texts)
@@ -181,26 +289,42 @@ class PostgresStore(VectorStore):
         metadatas = metadatas or [{} for _ in texts]
         ids = [i or str(uuid.uuid4()) for i in (ids or [None] * len(texts))]
         vectors = self._embedding.embed_documents(texts)
-        rows = [
-            {"id": key, "text": body, "metadata": json.dumps(meta or {}, default=_plain), "embedding": _vector(vec)}
+        # One row per id, the last one given winning (as one INSERT per row would leave it).
+        rows = {
+            key: (key, body, Jsonb(meta or {}, dumps=_json), np.asarray(vec, dtype=np.float32))
             for key, body, meta, vec in zip(ids, texts, metadatas, vectors)
-        ]
+        }
         try:
-            with self.db.engine.begin() as conn:
+            with self._connection() as conn:
                 if not self._exists(conn):
                     self._create(conn, len(vectors[0]))
-                conn.execute(
-                    text(
-                        f"INSERT INTO {self.table} (id, text, metadata, embedding)"
-                        " VALUES (:id, :text, CAST(:metadata AS jsonb), CAST(:embedding AS vector))"
-                        " ON CONFLICT (id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata,"
-                        " embedding = excluded.embedding"
-                    ),
-                    rows,
-                )
-        except SQLAlchemyError as err:
+                self._copy(conn, list(rows.values()))
+        except (SQLAlchemyError, psycopg.Error) as err:
             raise self._error(err, "write to") from err
         return ids
+
+    def _copy(self, conn: Connection, rows: list[tuple]) -> None:
+        """Upsert rows (id, text, metadata, float32 vector): COPY in binary into a temporary table,
+        then one INSERT … ON CONFLICT from it (COPY itself cannot update a row)."""
+        from pgvector.psycopg import register_vector
+
+        raw = conn.connection.driver_connection
+        if not conn.connection.info.get("rag_app_vector"):  # the vector type's binary form, once per connection
+            register_vector(raw)
+            conn.connection.info["rag_app_vector"] = True
+        stage = "rag_app_stage"
+        with raw.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.table}) ON COMMIT DROP")
+            cursor.execute(f"TRUNCATE {stage}")  # a second write in one transaction
+            with cursor.copy(f"COPY {stage} (id, text, metadata, embedding) FROM STDIN (FORMAT BINARY)") as copy:
+                copy.set_types(["text", "text", "jsonb", "vector"])
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {self.table} (id, text, metadata, embedding) SELECT id, text, metadata, embedding"
+                f" FROM {stage} ON CONFLICT (id) DO UPDATE SET text = excluded.text, metadata = excluded.metadata,"
+                " embedding = excluded.embedding"
+            )
 
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
         """Delete rows by id; ids that do not exist are ignored."""
@@ -210,7 +334,7 @@ class PostgresStore(VectorStore):
         if not ids:
             return None
         try:
-            with self.db.engine.begin() as conn:
+            with self._connection() as conn:
                 if self._exists(conn):
                     conn.execute(text(f"DELETE FROM {self.table} WHERE id = ANY(:ids)"), {"ids": list(ids)})
         except SQLAlchemyError as err:
@@ -280,7 +404,7 @@ class PostgresStore(VectorStore):
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            with self.db.engine.begin() as conn:
+            with self._connection() as conn:
                 conn.execute(text(f"DROP TABLE IF EXISTS {self.table}"))
                 if conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": _STORES_TABLE}).scalar():
                     conn.execute(text(f"DELETE FROM {_STORES_TABLE} WHERE collection = :c"), {"c": self.collection})
@@ -341,6 +465,10 @@ def _where(filter: MetadataFilter | None) -> tuple[str, dict[str, Any]]:
             clauses.append(f"metadata @> CAST(:eq{n} AS jsonb)")
             params[f"eq{n}"] = json.dumps({key: value})
     return " WHERE " + " AND ".join(clauses), params
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=_plain)
 
 
 def _plain(value: Any) -> Any:
