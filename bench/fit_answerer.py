@@ -1,11 +1,12 @@
 """Fit the extractive answerer's ranking weights (rag_app/answering/features.py) and report them held out.
 
     python bench/fit_answerer.py [--squad-every 3] [--realdocs-weight 4] [--cache FILE]
+                                 [--squad-store DIR] [--realdocs-store DIR] [--margin 1.0] [--embed-top 10]
 
 Data: the shared SQuAD sample's answerable questions minus the 400 that `eval --limit 400`
 measures (every `--squad-every`-th of the rest), over the store bench/quality.sh builds
-(bench/out/squad-1500-300), and bench/realdocs/questions.jsonl over the store
-bench/realdocs/run.sh builds (bench/out/realdocs/store). Both stores must exist.
+(default bench/out/squad-1500-300: 1500/300, hybrid), and bench/realdocs/questions.jsonl over
+the store bench/realdocs/run.sh builds (default bench/out/realdocs/store). Both stores must exist.
 
 For each question the top 5 chunks are retrieved and every candidate unit's features computed
 (cached in --cache; delete it after changing the features). A candidate is right when it, with
@@ -15,7 +16,8 @@ the right ones, L2-regularised; questions with no right candidate are left out o
 real-document question counts `--realdocs-weight` times (there are ~100 of them against ~800).
 
 Held out: two folds by document (SQuAD articles and realdocs folders alternate between them);
-each fold's weights answer the other fold's questions. Prints the table and the weights to
+each fold's weights answer the other fold's questions, among all units or only the units the
+answerer embeds (`shortlist`); in-sample rows use the weights fitted on everything. Prints the table and the weights to
 paste into features.py (fitted on everything), and one JSON line.
 """
 
@@ -34,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev-sample"
 REALDOCS = ROOT / "bench" / "realdocs" / "questions.jsonl"
 MARGINS = (0.0, 0.5, 1.0, 1.5, 2.0)
+TOPS = (6, 8, 10, 16)
+ALL = 10**6
 
 
 def collect(store: Path, records: list[dict], group: str) -> list[dict]:
@@ -46,6 +50,7 @@ def collect(store: Path, records: list[dict], group: str) -> list[dict]:
     settings = Settings.from_env({**os.environ, "RAG_PERSIST_DIR": str(store)})
     qa = QA(settings, k=5)
     answerer = qa.chain.combine_documents_chain
+    answerer.embed_top = ALL  # every unit, so that the fit sees them all
     out = []
     for record in records:
         candidates = answerer.candidates(qa.retriever.invoke(record["question"]), record["question"])
@@ -81,9 +86,10 @@ def fit(items: list[dict], weights_of: dict[str, float], l2: float = 0.01, steps
     return w
 
 
-def answers(items: list[dict], weights: np.ndarray, margin: float) -> list[tuple[bool, str]]:
-    """(contains gold, answer) for each question, chosen by ExtractiveAnswerChain.choose itself."""
-    from rag_app.answering.extractive import ExtractiveAnswerChain
+def answers(items: list[dict], weights: np.ndarray, margin: float, top: int) -> list[tuple[bool, str]]:
+    """(contains gold, answer) for each question, chosen by ExtractiveAnswerChain.choose itself
+    among the `top` units it would embed (`shortlist`)."""
+    from rag_app.answering.extractive import ExtractiveAnswerChain, shortlist
     from rag_app.eval.evaluate import contains
 
     chain = ExtractiveAnswerChain.model_construct(
@@ -92,7 +98,9 @@ def answers(items: list[dict], weights: np.ndarray, margin: float) -> list[tuple
     )  # fmt: skip
     out = []
     for it in items:
-        text, _ = chain.choose(it["candidates"], it["record"]["question"])
+        candidates = it["candidates"]
+        kept = shortlist([c.features for c in candidates], chain.weights, top)
+        text, _ = chain.choose([candidates[i] for i in kept], it["record"]["question"])
         out.append((text is not None and contains(text, it["record"]["answers"]), text or ""))
     return out
 
@@ -107,6 +115,10 @@ def main() -> None:
     parser.add_argument("--squad-every", type=int, default=3)
     parser.add_argument("--realdocs-weight", type=float, default=4.0)
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "answerer_features.pkl")
+    parser.add_argument("--margin", type=float, default=1.0, help="the runner-up margin shipped")
+    parser.add_argument("--embed-top", type=int, default=10, help="the units embedded, as shipped")
+    parser.add_argument("--squad-store", type=Path, default=ROOT / "bench" / "out" / "squad-1500-300")
+    parser.add_argument("--realdocs-store", type=Path, default=ROOT / "bench" / "out" / "realdocs" / "store")
     args = parser.parse_args()
 
     from rag_app.answering.features import NAMES
@@ -118,8 +130,8 @@ def main() -> None:
         measured = {r["id"] for r in load_questions(SQUAD / "questions.jsonl", 400)}
         rest = [r for r in load_questions(SQUAD / "questions.jsonl") if r["id"] not in measured]
         squad = rest[:: args.squad_every]
-        items = collect(ROOT / "bench" / "out" / "squad-1500-300", squad, "squad")
-        items += collect(ROOT / "bench" / "out" / "realdocs" / "store", load_questions(REALDOCS), "realdocs")
+        items = collect(args.squad_store, squad, "squad")
+        items += collect(args.realdocs_store, load_questions(REALDOCS), "realdocs")
         args.cache.parent.mkdir(parents=True, exist_ok=True)
         args.cache.write_bytes(pickle.dumps(items))
 
@@ -136,22 +148,28 @@ def main() -> None:
           f"{sum(it['group'] == 'realdocs' for it in items)} real-document questions ({len(docs['realdocs'])} folders); "
           f"right candidate among the retrieved: {sum(any(it['labels']) for it in items) / len(items):.3f}\n")  # fmt: skip
     print("Held out (2 folds by document; each fold answered by the weights fitted on the other):\n")
-    print("| weights | runner-up margin | SQuAD contains gold | realdocs contains gold | median answer chars |")
-    print("|---|---|---|---|---|")
+    print(
+        "| weights | runner-up margin | units embedded | SQuAD contains gold | realdocs contains gold | median answer chars |"
+    )
+    print("|---|---|---|---|---|---|")
     fitted = [fit([it for it in items if fold_of[doc_of(it)] != f], weights_of) for f in (0, 1)]
-    result = {}
-    for name, per_fold in (("hand (before)", [hand, hand]), ("fitted", fitted)):
-        for margin in MARGINS if name == "fitted" else (0.15,):
-            held = {"squad": [], "realdocs": []}
-            for f in (0, 1):
-                part = [it for it in items if fold_of[doc_of(it)] == f]
-                for it, res in zip(part, answers(part, per_fold[f], margin)):
-                    held[it["group"]].append(res)
-            squad, realdocs = summary(held["squad"]), summary(held["realdocs"])
-            median = statistics.median(len(t) for g in held.values() for _, t in g if t)
-            result[f"{name} {margin}"] = [round(squad[0], 4), round(realdocs[0], 4), median]
-            print(f"| {name} | {margin} | {squad[0]:.3f} | {realdocs[0]:.3f} | {median:.0f} |", flush=True)
     final = fit(items, weights_of)
+    rows = [("hand (before)", [hand, hand], 0.15, ALL)]
+    rows += [("fitted", fitted, margin, ALL) for margin in MARGINS]
+    rows += [("fitted", fitted, args.margin, top) for top in TOPS]
+    rows += [("fitted, in-sample", [final, final], args.margin, top) for top in (ALL, args.embed_top)]
+    result = {}
+    for name, per_fold, margin, top in rows:
+        held = {"squad": [], "realdocs": []}
+        for f in (0, 1):
+            part = [it for it in items if fold_of[doc_of(it)] == f]
+            for it, res in zip(part, answers(part, per_fold[f], margin, top)):
+                held[it["group"]].append(res)
+        squad, realdocs = summary(held["squad"]), summary(held["realdocs"])
+        median = statistics.median(len(t) for g in held.values() for _, t in g if t)
+        shown = "all" if top == ALL else str(top)
+        result[f"{name} {margin} {shown}"] = [round(squad[0], 4), round(realdocs[0], 4), median]
+        print(f"| {name} | {margin} | {shown} | {squad[0]:.3f} | {realdocs[0]:.3f} | {median:.0f} |", flush=True)
     print("\nWeights fitted on every question (features.py WEIGHTS):\n")
     for n, w in zip(NAMES, final):
         print(f"    {w:.3f},  # {n}")

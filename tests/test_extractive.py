@@ -241,3 +241,24 @@ def test_a_unit_that_refers_back_is_quoted_with_the_sentence_it_refers_to():
     text = "Gustave Eiffel's company built a tower in Paris for the fair. It is 330 metres tall."
     got = answer("How many metres tall is the tower Eiffel's company built?", text, min_score=0.0, second_margin=-1.0)
     assert got == text
+
+
+class Counting(WordCounts):
+    """WordCounts that records how many texts each embed_documents call gets."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.calls.append(len(texts))
+        return super().embed_documents(texts)
+
+
+def test_only_the_units_that_rank_best_without_their_cosine_are_embedded():
+    filler = " ".join(f"Item number {i} of the list is a plain statement about its topic." for i in range(30))
+    text = f"{filler} Lady Gaga sang the national anthem at the game."
+    embeddings = Counting()
+    chain = ExtractiveAnswerChain(embeddings=embeddings, embed_top=5, second_margin=0.0)
+    got = chain.combine_docs([Document(page_content=text)], question="Who sang the national anthem?")[0]
+    assert got == "Lady Gaga sang the national anthem at the game."
+    assert embeddings.calls == [5]

@@ -41,6 +41,7 @@ _SAYS_NEGATIVE = re.compile(
 )
 _ANAPHOR = re.compile(r"^(?:It|Its|This|These|That|Those|They|Their|He|She|His|Her|Such|The latter|The former)\b")
 _LINES = {"code", "row", "field", "option", "line"}
+_COSINE, _KIND, _OVERLAP = (scoring.NAMES.index(name) for name in ("cosine", "kind", "overlap"))
 
 
 class Candidate(NamedTuple):
@@ -94,6 +95,15 @@ def completed(best: Candidate, limit: int = MAX_CHARS) -> str:
     return text
 
 
+def shortlist(values: list[tuple[float, ...]], weights: tuple[float, ...], n: int) -> list[int]:
+    """The positions, in order, of the `n` units that score best on every feature but their
+    cosine. Embedding the units is most of an answer's time, so only these are embedded and
+    ranked (the others seldom win; bench/quality.md measures the cut)."""
+    without_cosine = [v[:_COSINE] + (0.0,) + v[_COSINE + 1 :] for v in values]
+    best = sorted(range(len(values)), key=lambda i: scoring.score(without_cosine[i], weights), reverse=True)
+    return sorted(best[:n])
+
+
 class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     """Answers with the best unit of the documents (a sentence, or a line kept whole), or says it
     does not know.
@@ -123,6 +133,8 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     """In units of the fitted score (bench/fit_answerer.py sweeps it, held out)."""
     negation_check: bool = True
     """Abstain when a negated question meets a chosen unit that negates nothing."""
+    embed_top: int = 10
+    """Only this many units, the best by every feature but their cosine, are embedded and ranked."""
 
     def candidates(self, docs: list[Document], question: str) -> list[Candidate]:
         """Each usable unit of `docs`, with its features for the question."""
@@ -143,15 +155,21 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
                     found.append((_in_section(heading, unit.text), context, unit, before, after, rank))
         if not found or not question.strip():
             return []
-        query = self.embeddings.embed_query(question)
         kinds = asked_kinds(question)
-        vectors = self.embeddings.embed_documents([text for text, *_ in found])
+        values = [
+            scoring.features(question, kinds, unit.text, unit.kind, unit.term, context, 0.0, rank)
+            for _, context, unit, *_, rank in found
+        ]
+        kept = shortlist(values, self.weights, self.embed_top)
+        query = self.embeddings.embed_query(question)
+        vectors = self.embeddings.embed_documents([found[i][0] for i in kept])
         out = []
-        for (_, context, unit, before, after, rank), vector in zip(found, vectors):
+        for i, vector in zip(kept, vectors):
+            _, context, unit, before, after, _ = found[i]
             similarity = cosine(query, vector)
-            values = scoring.features(question, kinds, unit.text, unit.kind, unit.term, context, similarity, rank)
-            kind, lexical = bool(values[scoring.NAMES.index("kind")]), values[scoring.NAMES.index("overlap")]
-            out.append(Candidate(unit.text, context, similarity, lexical, kind, values, before, after, unit.kind))
+            with_cosine = values[i][:_COSINE] + (similarity,) + values[i][_COSINE + 1 :]
+            kind, lexical = bool(with_cosine[_KIND]), with_cosine[_OVERLAP]
+            out.append(Candidate(unit.text, context, similarity, lexical, kind, with_cosine, before, after, unit.kind))
         return out
 
     def relevance(self, candidate: Candidate) -> float:
