@@ -64,3 +64,13 @@ def test_a_path_span_ends_before_the_full_stop():
     answer = "Public Python 3 modules must be installed in the system directory, /usr/lib/python3/dist-packages."
     span = answer_span("Where must public Python 3 modules be installed?", answer)
     assert span["text"] == "/usr/lib/python3/dist-packages" and span["kind"] == "path"
+
+
+def test_a_default_question_marks_the_value_stated_as_the_default():
+    answer = "The flags -1 through -9 specify the block size to be 100,000 bytes through 900,000 bytes (the default)."
+    assert answer_span("What is the default block size of bzip2?", answer)["text"] == "900,000 bytes"
+    assert answer_span("What block sizes can bzip2 use, how many bytes?", answer)["text"] == "-1"
+
+
+def test_a_number_span_ends_before_the_sentence_s_comma():
+    assert answer_span("What is the default port?", "The default port is 8080, or 8443 with TLS.")["text"] == "8080"

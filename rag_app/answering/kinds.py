@@ -51,6 +51,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     ),
     "address": re.compile(r"https?://[^\s<>()\"']+[^\s<>()\"'.,;:]|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"),
 }
+DEFAULT = re.compile(r"\bdefault(?:s|ed)?\b", re.I)
+"""The word that states a default (the answerer prefers, and the span marks, the value it goes with)."""
 _NAME_STOP = {"The", "This", "That", "These", "A", "An", "It", "In", "On", "If", "When", "For", "See", "Note"}
 
 _ASKS = [
@@ -113,11 +115,23 @@ def find_span(text: str, kinds: list[str], question: str = "") -> Span | None:
             found = match.group(0).strip()
             if kind == "path":
                 found = found.rstrip(".,;:")  # the sentence's full stop is not part of the path
+            if kind == "number":
+                found = found.rstrip(",")  # "8080, or 8443": the comma is the sentence's
             if kind == "name" and found.split()[0] in _NAME_STOP:
                 continue
             if found and found.lower() not in asked:
                 return Span(match.start(), match.start() + len(found), found, kind)
     return None
+
+
+def _spans(text: str, kind: str, question: str) -> list[Span]:
+    """Every span of `kind` in `text` that the question does not already contain."""
+    found = []
+    start = 0
+    while (span := find_span(text[start:], [kind], question)) is not None:
+        found.append(Span(start + span.start, start + span.end, span.text, kind))
+        start += span.end
+    return found
 
 
 def answer_span(question: str, answer: str) -> dict[str, object] | None:
@@ -133,4 +147,10 @@ def answer_span(question: str, answer: str) -> dict[str, object] | None:
         or the answer holds none.
     """
     span = find_span(answer, asked_kinds(question), question)
+    default = DEFAULT.search(answer)
+    if span and default and DEFAULT.search(question):
+        # "What is the default block size?": the value stated as the default, not the first one
+        # ("-1 through -9 … 100,000 through 900,000 bytes (the default)").
+        middle = (default.start() + default.end()) / 2
+        span = min(_spans(answer, span.kind, question), key=lambda s: abs((s.start + s.end) / 2 - middle))
     return span._asdict() if span else None
