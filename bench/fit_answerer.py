@@ -1,7 +1,7 @@
 """Fit the extractive answerer's ranking weights (rag_app/answering/features.py) and report them held out.
 
     python bench/fit_answerer.py [--squad-every 3] [--realdocs-weight 4] [--cache FILE]
-                                 [--squad-store DIR] [--realdocs-store DIR] [--margin 1.0] [--embed-top 10]
+                                 [--squad-store DIR] [--realdocs-store DIR] [--margin 2.0] [--embed-top 10]
 
 Data: the shared SQuAD sample's answerable questions minus the 400 that `eval --limit 400`
 measures (every `--squad-every`-th of the rest), over the store bench/quality.sh builds
@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--squad-every", type=int, default=3)
     parser.add_argument("--realdocs-weight", type=float, default=4.0)
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "answerer_features.pkl")
-    parser.add_argument("--margin", type=float, default=1.0, help="the runner-up margin shipped")
+    parser.add_argument("--margin", type=float, default=2.0, help="the runner-up margin shipped")
     parser.add_argument("--embed-top", type=int, default=10, help="the units embedded, as shipped")
     parser.add_argument("--squad-store", type=Path, default=ROOT / "bench" / "out" / "squad-1500-300")
     parser.add_argument("--realdocs-store", type=Path, default=ROOT / "bench" / "out" / "realdocs" / "store")

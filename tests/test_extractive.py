@@ -262,3 +262,40 @@ def test_only_the_units_that_rank_best_without_their_cosine_are_embedded():
     got = chain.combine_docs([Document(page_content=text)], question="Who sang the national anthem?")[0]
     assert got == "Lady Gaga sang the national anthem at the game."
     assert embeddings.calls == [5]
+
+
+def test_a_runner_up_ending_in_a_colon_is_quoted_with_the_block_it_introduces():
+    text = (
+        "Use time -p when the format string must be portable: the format string time -p uses is the same "
+        "everywhere.\n\n-p\n\n--portability\n\nUse the following format string:\n\nreal %e\nuser %U\nsys %S\n"
+    )
+    got = answer("What format string does time -p use?", text, min_score=0.0, second_margin=10.0)
+    assert got.startswith("Use time -p when")
+    assert got.endswith("-p, --portability: Use the following format string:\nreal %e\nuser %U\nsys %S")
+
+
+def test_a_runner_up_that_refers_back_to_the_best_unit_follows_it_once():
+    text = "Gustave Eiffel's company built a tower in Paris for the fair. It is 330 metres tall."
+    got = answer("Which tower did Eiffel's company build, how tall?", text, min_score=0.0, second_margin=10.0)
+    assert got == text
+
+
+def test_a_line_holding_the_code_name_the_question_asks_about_is_marked():
+    from rag_app.answering.features import features
+
+    def named(text: str, kind: str, question: str = "What is CHUNK defined as in zpipe.c?") -> float:
+        return features(question, [], text, kind, "", "", 0.5, 1)[NAMES.index("names_identifier")]
+
+    assert named("#define CHUNK 16384", "code") == 1.0
+    assert named("CHUNK is simply the buffer size for feeding data to zlib.", "sentence") == 0.0  # prose
+    assert named("#define CHUNKSIZE 16384", "code") == 0.0  # another name
+    assert named("-p, --portability: Use the following format string:", "option", "What does time -p print?") == 1.0
+
+
+def test_a_line_naming_the_code_asked_about_is_quoted_with_the_sentence_describing_it():
+    text = (
+        "os.EOL: Added in: v0.7.8\n\n- <string>\n\nThe operating system-specific end-of-line marker.\n\n"
+        "os.constants: Added in: v6.3.0\n\n- <Object>\n\nContains commonly used operating system-specific constants."
+    )
+    got = answer("What is os.EOL?", text, min_score=0.0, second_margin=0.0)
+    assert got == "os.EOL: Added in: v0.7.8\nThe operating system-specific end-of-line marker."
