@@ -66,6 +66,28 @@ def resolve(folder: Path) -> list[str]:
     )
 
 
+SIZES = """
+import importlib.metadata as m, json, os
+sizes = {}
+for d in m.distributions():
+    total = 0
+    for f in d.files or []:
+        try:
+            total += os.lstat(f.locate()).st_size
+        except OSError:
+            pass
+    sizes[d.metadata["Name"]] = total
+print(json.dumps(sizes))
+"""
+
+
+def largest(python: str, env: dict[str, str], count: int = 15) -> list[tuple[str, float]]:
+    """The `count` largest installed distributions of the venv, (name, MB), by the files their RECORD lists."""
+    listed = subprocess.run([python, "-c", SIZES], capture_output=True, text=True, env=env, check=True)
+    sizes = json.loads(listed.stdout)
+    return [(name, round(size / 1e6, 1)) for name, size in sorted(sizes.items(), key=lambda x: -x[1])[:count]]
+
+
 def size_mb(path: Path) -> float:
     return sum(p.lstat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink()) / 1e6
 
@@ -94,6 +116,7 @@ def main() -> None:
         names = [p["name"].lower() for p in json.loads(listed.stdout)]
         result["installed_packages"] = len(names)
         result["installed_heavy"] = [n for n in names if n.startswith(HEAVY)]
+        result["largest_mb"] = largest(python, env)
         quick = work / "quick"
         quick.mkdir()
         env = {**env, "XDG_CACHE_HOME": str(work / "cache"), "RAG_PERSIST_DIR": str(quick / ".rag_app")}
@@ -124,6 +147,9 @@ def main() -> None:
     )
     print(f"| second `ingest data/` (nothing changed) | | {result['second_ingest_s']} s |")
     print(f"| quick start `ask` | an answer | {result['quick_start_answer']} |")
+    print("\n| largest packages | MB |\n|---|---|")
+    for name, mb in result["largest_mb"]:
+        print(f"| {name} | {mb} |")
     print(json.dumps(result))
 
 
