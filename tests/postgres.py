@@ -72,9 +72,10 @@ def _service_user() -> str:
 
 
 class PostgresServer:
-    """A PostgreSQL cluster in a temporary folder, listening on 127.0.0.1:`port`."""
+    """A PostgreSQL cluster in a temporary folder, listening on 127.0.0.1:`port`; `options` are more
+    server settings (`-c shared_buffers=4GB`)."""
 
-    def __init__(self, bin_dir: Path, port: int) -> None:
+    def __init__(self, bin_dir: Path, port: int, options: str = "") -> None:
         self.bin, self.port = bin_dir, port
         self.root = Path(tempfile.mkdtemp(prefix="rag-pg-"))  # not under pytest's 0700 tmp: postgres must enter it
         self._as = ["runuser", "-u", _service_user(), "--"] if os.geteuid() == 0 else []
@@ -85,7 +86,7 @@ class PostgresServer:
             "initdb", "-D", str(self.root / "data"), "-U", USER, "--pwfile", str(self.root / "pw"),
             "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-sync",
         )  # fmt: skip
-        options = f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off {options}".strip()
         self._run("pg_ctl", "-D", str(self.root / "data"), "-l", str(self.root / "log"), "-o", options, "-w", "start")
         self._databases = 0
 

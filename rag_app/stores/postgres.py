@@ -277,7 +277,6 @@ class PostgresStore(VectorStore):
     ) -> list[str]:
         """Embed and store `texts`; rows with the same ids are replaced (upsert), in one transaction."""
         import numpy as np
-        import psycopg
         from psycopg.types.json import Jsonb
         from sqlalchemy.exc import SQLAlchemyError
 
@@ -299,19 +298,14 @@ class PostgresStore(VectorStore):
                 if not self._exists(conn):
                     self._create(conn, len(vectors[0]))
                 self._copy(conn, list(rows.values()))
-        except (SQLAlchemyError, psycopg.Error) as err:
+        except (SQLAlchemyError, psycopg_error()) as err:
             raise self._error(err, "write to") from err
         return ids
 
     def _copy(self, conn: Connection, rows: list[tuple]) -> None:
         """Upsert rows (id, text, metadata, float32 vector): COPY in binary into a temporary table,
         then one INSERT … ON CONFLICT from it (COPY itself cannot update a row)."""
-        from pgvector.psycopg import register_vector
-
-        raw = conn.connection.driver_connection
-        if not conn.connection.info.get("rag_app_vector"):  # the vector type's binary form, once per connection
-            register_vector(raw)
-            conn.connection.info["rag_app_vector"] = True
+        raw = _driver(conn)
         stage = "rag_app_stage"
         with raw.cursor() as cursor:
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {self.table}) ON COMMIT DROP")
@@ -374,10 +368,23 @@ class PostgresStore(VectorStore):
         return sorted(found, key=lambda pair: pair[1], reverse=True)
 
     def stored_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        import numpy as np
+        from sqlalchemy.exc import SQLAlchemyError
+
         if not ids:
             return {}
-        rows = self._read(f"SELECT id, embedding::real[] FROM {self.table} WHERE id = ANY(:ids)", {"ids": list(ids)})
-        return {key: [float(x) for x in vector] for key, vector in rows}
+
+        try:
+            with self._connection() as conn:
+                if not self._exists(conn):
+                    return {}
+                # pgvector's binary form, read straight into numpy (the text of 20 vectors took 8-11 ms)
+                with _driver(conn).cursor(binary=True) as cursor:
+                    cursor.execute(f"SELECT id, embedding FROM {self.table} WHERE id = ANY(%s)", (list(ids),))
+                    rows = cursor.fetchall()
+        except (SQLAlchemyError, psycopg_error()) as err:
+            raise self._error(err, "read") from err
+        return {key: np.asarray(vector, dtype=float).tolist() for key, vector in rows}
 
     def sample(self, limit: int, seed: int = 0) -> StoredSample:
         """Up to `limit` rows in an order fixed by `seed` (a hash of each id)."""
@@ -465,6 +472,24 @@ def _where(filter: MetadataFilter | None) -> tuple[str, dict[str, Any]]:
             clauses.append(f"metadata @> CAST(:eq{n} AS jsonb)")
             params[f"eq{n}"] = json.dumps({key: value})
     return " WHERE " + " AND ".join(clauses), params
+
+
+def _driver(conn: Connection) -> Any:
+    """The psycopg connection under `conn`, knowing pgvector's types (registered once per connection)."""
+    from pgvector.psycopg import register_vector
+
+    raw = conn.connection.driver_connection
+    if not conn.connection.info.get("rag_app_vector"):
+        register_vector(raw)
+        conn.connection.info["rag_app_vector"] = True
+    return raw
+
+
+def psycopg_error() -> type[Exception]:
+    """psycopg's base error (imported when needed)."""
+    import psycopg
+
+    return psycopg.Error
 
 
 def _json(value: Any) -> str:
