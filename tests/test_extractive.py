@@ -299,3 +299,12 @@ def test_a_line_naming_the_code_asked_about_is_quoted_with_the_sentence_describi
     )
     got = answer("What is os.EOL?", text, min_score=0.0, second_margin=0.0)
     assert got == "os.EOL: Added in: v0.7.8\nThe operating system-specific end-of-line marker."
+
+
+def test_the_describing_sentence_may_introduce_an_example():
+    text = (
+        "path.sep: Added in: v0.7.9\n\n- <string>\n\nProvides the platform-specific path segment separator:\n\n"
+        "path.delimiter: Added in: v0.9.3\n\n- <string>\n\nProvides the platform-specific path delimiter."
+    )
+    got = answer("What does path.sep provide?", text, min_score=0.0, second_margin=0.0)
+    assert got == "path.sep: Added in: v0.7.9\nProvides the platform-specific path segment separator:"

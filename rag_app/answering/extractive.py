@@ -44,7 +44,7 @@ _LINES = {"code", "row", "field", "option", "line"}
 _SIGNATURES = {"code", "field", "line"}
 _DESCRIPTION_AFTER = 3
 """A signature line's description is looked for this many units after it (past type and parameter lines)."""
-_PROSE = re.compile(r"^[A-Z][^\n]*[.!]$")
+_PROSE = re.compile(r"^[A-Z][^\n]*[.!:]$")
 _COSINE, _KIND, _OVERLAP, _NAMES_IDENTIFIER = (
     scoring.NAMES.index(name) for name in ("cosine", "kind", "overlap", "names_identifier")
 )
