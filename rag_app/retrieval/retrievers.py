@@ -8,6 +8,9 @@ question and chunk (higher is more similar) whichever way the chunk was found.
 
 from __future__ import annotations
 
+import functools
+from concurrent.futures import ThreadPoolExecutor
+
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -58,17 +61,28 @@ class HybridRetriever(BaseRetriever):
     model_config = {"arbitrary_types_allowed": True}
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        # The keyword side needs no vector: it runs in a thread while this one embeds the query and
+        # searches the store (SQLite, the model and the store's client release the GIL).
+        keyword_search = _pool().submit(self.keywords.search, query, self.fetch_k, self.filter)
         vector = self.vectorstore.embeddings.embed_query(query)  # type: ignore[attr-defined]
         dense = self.vectorstore.search_by_vector(vector, self.fetch_k, self.filter)
-        sparse = self.keywords.search(query, self.fetch_k, self.filter)
-        by_id = {doc.id: doc for doc, _ in sparse} | {doc.id: doc for doc, _ in dense}
         cosines = {doc.id: score for doc, score in dense}
+        # Likewise the BM25 scores of the vector side's chunks, while the store reads the keyword side's vectors.
+        keyword_scores = _pool().submit(self.keywords.scores, query, list(cosines))
+        sparse = keyword_search.result()
+        by_id = {doc.id: doc for doc, _ in sparse} | {doc.id: doc for doc, _ in dense}
         bm25 = {doc.id: score for doc, score in sparse}
         stored = self.vectorstore.stored_vectors([key for key in bm25 if key not in cosines])
         cosines |= {key: cosine(vector, v) for key, v in stored.items()}
-        bm25 |= self.keywords.scores(query, [key for key in cosines if key not in bm25])
+        bm25 = keyword_scores.result() | bm25
         ranked = fuse({key: cosines.get(key, 0.0) for key in by_id}, bm25)
         return [_scored(by_id[key], cosines.get(key, 0.0)) for key in ranked[: self.k]]
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """The threads keyword searches run in, beside their query's vector search (made on first use)."""
+    return ThreadPoolExecutor(max_workers=4, thread_name_prefix="rag-keywords")
 
 
 def fuse(cosines: dict[str, float], bm25: dict[str, float], weight: float = VECTOR_WEIGHT) -> list[str]:

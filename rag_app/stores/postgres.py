@@ -117,6 +117,7 @@ class PostgresStore(VectorStore):
             with self._connection() as conn:
                 if not self._exists(conn):
                     return []
+                _driver(conn)  # numpy arrays go as vectors
                 for statement in setup:
                     conn.execute(text(statement))
                 return [tuple(row) for row in conn.execute(text(sql), params or {})]
@@ -350,8 +351,10 @@ class PostgresStore(VectorStore):
 
         With a filter, pgvector's iterative index scan goes on until `k` rows match.
         """
+        import numpy as np
+
         where, params = _where(filter)
-        params |= {"v": _vector(vector), "k": int(k)}
+        params |= {"v": np.asarray(vector, dtype=np.float32), "k": int(k)}  # sent in pgvector's binary form
         setup = [f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, int(k))}"]
         if where:
             setup.append("SET LOCAL hnsw.iterative_scan = relaxed_order")
