@@ -173,10 +173,16 @@ class Catalog:
     def generation(self) -> tuple:
         """A value that changes whenever this store's chunks change, on any machine: the sequence
         number of its latest change (every chunk added or removed, and every reset, is logged), with
-        its model and store identity. Two reads by key, no count of the records (a count took 68 ms
+        its model and store identity. One query, by key: no count of the records (a count took 68 ms
         of every search at 100k chunks on PostgreSQL, bench/speed.md)."""
-        rows = self._read("SELECT embedding_model, dimension, store_id FROM rag_app_store WHERE namespace = :namespace")
-        return (self.head(), tuple(rows[0]) if rows else None)
+        rows = self._read(
+            "SELECT (SELECT max(seq) FROM rag_app_change WHERE namespace = :namespace), s.embedding_model,"
+            " s.dimension, s.store_id FROM (SELECT 1) AS one LEFT JOIN rag_app_store AS s ON s.namespace = :namespace"
+        )
+        if not rows:
+            return (0, None)
+        head, *store = rows[0]
+        return (int(head or 0), tuple(store) if store[0] is not None else None)
 
     def group_counts(self) -> list[tuple[str, int]]:
         """(source group, chunk count) of every ingested file, sorted by group."""

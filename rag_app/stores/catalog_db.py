@@ -104,8 +104,8 @@ class CatalogDB:
             from sqlalchemy import text
             from sqlalchemy.exc import SQLAlchemyError
 
-            try:
-                with self.engine.connect() as conn:
+            try:  # autocommit: no BEGIN and ROLLBACK round trips around a read
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     return [tuple(row) for row in conn.execute(text(sql), params)]
             except SQLAlchemyError as err:
                 if self.no_table(err):

@@ -99,27 +99,31 @@ class PostgresStore(VectorStore):
         return StoreError(f"cannot {verb} the PostgreSQL store at RAG_POSTGRES_URL={self.db.shown}: {detail}")
 
     @contextmanager
-    def _connection(self) -> Iterator[Connection]:
+    def _connection(self, read: bool = False) -> Iterator[Connection]:
         """The connection of the transaction this store writes in (see `transaction`), else a new one
-        in a transaction of its own, committed at the end of the block."""
+        in a transaction of its own, committed at the end of the block (`read`: in autocommit, which
+        saves the BEGIN and COMMIT round trips)."""
         if self._conn is not None:
             yield self._conn
+        elif read:
+            with self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                yield conn
         else:
             with self.db.engine.begin() as conn:
                 yield conn
 
-    def _read(self, sql: str, params: dict[str, Any] | None = None, setup: Iterable[str] = ()) -> list[tuple]:
+    def _read(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
         """Rows of one query (none before the table exists)."""
         from sqlalchemy import text
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            with self._connection() as conn:
+            with self._connection(read=True) as conn:
                 if not self._exists(conn):
                     return []
                 _driver(conn)  # numpy arrays go as vectors
-                for statement in setup:
-                    conn.execute(text(statement))
+                if self._conn is None:
+                    _search_settings(conn)
                 return [tuple(row) for row in conn.execute(text(sql), params or {})]
         except SQLAlchemyError as err:
             raise self._error(err, "read") from err
@@ -349,20 +353,17 @@ class PostgresStore(VectorStore):
     ) -> list[tuple[Document, float]]:
         """The `k` nearest rows matching `filter`, by the HNSW index, with their cosine similarity.
 
-        With a filter, pgvector's iterative index scan goes on until `k` rows match.
+        The scan looks at EF_SEARCH candidates, and goes on (pgvector's iterative index scan) until
+        `k` rows match the filter or more than EF_SEARCH are asked for.
         """
         import numpy as np
 
         where, params = _where(filter)
         params |= {"v": np.asarray(vector, dtype=np.float32), "k": int(k)}  # sent in pgvector's binary form
-        setup = [f"SET LOCAL hnsw.ef_search = {max(EF_SEARCH, int(k))}"]
-        if where:
-            setup.append("SET LOCAL hnsw.iterative_scan = relaxed_order")
         rows = self._read(
             f"SELECT id, text, metadata, 1 - (embedding <=> CAST(:v AS vector)) FROM {self.table}{where}"
             " ORDER BY embedding <=> CAST(:v AS vector) LIMIT :k",
             params,
-            setup,
         )
         found = [
             (Document(page_content=body, metadata=dict(meta or {}), id=key), float(score))
@@ -378,7 +379,7 @@ class PostgresStore(VectorStore):
             return {}
 
         try:
-            with self._connection() as conn:
+            with self._connection(read=True) as conn:
                 if not self._exists(conn):
                     return {}
                 # pgvector's binary form, read straight into numpy (the text of 20 vectors took 8-11 ms)
@@ -486,6 +487,17 @@ def _driver(conn: Connection) -> Any:
         register_vector(raw)
         conn.connection.info["rag_app_vector"] = True
     return raw
+
+
+def _search_settings(conn: Connection) -> None:
+    """HNSW search settings for the session of `conn`, an autocommit connection, once per connection
+    (a search is then one statement, one round trip, instead of BEGIN, SET LOCAL, SELECT, COMMIT)."""
+    from sqlalchemy import text
+
+    if not conn.connection.info.get("rag_app_search"):
+        conn.execute(text(f"SET hnsw.ef_search = {EF_SEARCH}"))
+        conn.execute(text("SET hnsw.iterative_scan = relaxed_order"))  # filtered searches go on until k match
+        conn.connection.info["rag_app_search"] = True
 
 
 def psycopg_error() -> type[Exception]:
