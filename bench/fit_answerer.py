@@ -1,7 +1,7 @@
 """Fit the extractive answerer's ranking weights (rag_app/answering/features.py) and report them held out.
 
     python bench/fit_answerer.py [--squad-every 3] [--realdocs-weight 4] [--cache FILE]
-                                 [--squad-store DIR] [--realdocs-store DIR] [--margin 2.0] [--embed-top 10]
+                                 [--squad-store DIR] [--realdocs-store DIR] [--margin 3.0] [--embed-top 10]
 
 Data: the shared SQuAD sample's answerable questions minus the 400 that `eval --limit 400`
 measures (every `--squad-every`-th of the rest), over the store bench/quality.sh builds
@@ -9,7 +9,9 @@ measures (every `--squad-every`-th of the rest), over the store bench/quality.sh
 the store bench/realdocs/run.sh builds (default bench/out/realdocs/store). Both stores must exist.
 
 For each question the top 5 chunks are retrieved and every candidate unit's features computed
-(cached in --cache; delete it after changing the features). A candidate is right when it, with
+(cached in --cache; delete it after changing the features, except `cosine_rank`, which is derived
+from the cached cosines: among all of a question's units for the fit, among the embedded ones
+when answering, as the answerer does). A candidate is right when it, with
 the neighbour that completes it, contains a gold answer. The model is a conditional logit: a
 softmax over each question's candidates, fitted by gradient descent (numpy) to put its mass on
 the right ones, L2-regularised; questions with no right candidate are left out of the fit. A
@@ -35,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent / "shared" / "eval" / "squad-dev-sample"
 REALDOCS = ROOT / "bench" / "realdocs" / "questions.jsonl"
-MARGINS = (0.0, 0.5, 1.0, 1.5, 2.0)
+MARGINS = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5)
 TOPS = (6, 8, 10, 16)
 ALL = 10**6
 
@@ -89,7 +91,7 @@ def fit(items: list[dict], weights_of: dict[str, float], l2: float = 0.01, steps
 def answers(items: list[dict], weights: np.ndarray, margin: float, top: int) -> list[tuple[bool, str]]:
     """(contains gold, answer) for each question, chosen by ExtractiveAnswerChain.choose itself
     among the `top` units it would embed (`shortlist`)."""
-    from rag_app.answering.extractive import ExtractiveAnswerChain, shortlist
+    from rag_app.answering.extractive import ExtractiveAnswerChain, shortlist, with_cosine_ranks
     from rag_app.eval.evaluate import contains
 
     chain = ExtractiveAnswerChain.model_construct(
@@ -100,7 +102,7 @@ def answers(items: list[dict], weights: np.ndarray, margin: float, top: int) -> 
     for it in items:
         candidates = it["candidates"]
         kept = shortlist([c.features for c in candidates], chain.weights, top)
-        text, _ = chain.choose([candidates[i] for i in kept], it["record"]["question"])
+        text, _ = chain.choose(with_cosine_ranks([candidates[i] for i in kept]), it["record"]["question"])
         out.append((text is not None and contains(text, it["record"]["answers"]), text or ""))
     return out
 
@@ -115,12 +117,13 @@ def main() -> None:
     parser.add_argument("--squad-every", type=int, default=3)
     parser.add_argument("--realdocs-weight", type=float, default=4.0)
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "answerer_features.pkl")
-    parser.add_argument("--margin", type=float, default=2.0, help="the runner-up margin shipped")
+    parser.add_argument("--margin", type=float, default=3.0, help="the runner-up margin shipped")
     parser.add_argument("--embed-top", type=int, default=10, help="the units embedded, as shipped")
     parser.add_argument("--squad-store", type=Path, default=ROOT / "bench" / "out" / "squad-1500-300")
     parser.add_argument("--realdocs-store", type=Path, default=ROOT / "bench" / "out" / "realdocs" / "store")
     args = parser.parse_args()
 
+    from rag_app.answering.extractive import with_cosine_ranks
     from rag_app.answering.features import NAMES
     from rag_app.eval.evaluate import load_questions
 
@@ -134,6 +137,7 @@ def main() -> None:
         items += collect(args.realdocs_store, load_questions(REALDOCS), "realdocs")
         args.cache.parent.mkdir(parents=True, exist_ok=True)
         args.cache.write_bytes(pickle.dumps(items))
+    items = [{**it, "candidates": with_cosine_ranks(it["candidates"])} for it in items]  # among all the units
 
     def doc_of(it: dict) -> str:
         record = it["record"]

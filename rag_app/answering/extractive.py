@@ -23,7 +23,7 @@ from rag_app.answering.sentences import Unit, is_fragment, quote_if_error_like, 
 from rag_app.ingestion.headers import SEP, without_header
 from rag_app.retrieval.similarity import cosine, tokenize
 
-__all__ = ["NO_ANSWER", "Candidate", "ExtractiveAnswerChain", "misses_negation", "sentences"]
+__all__ = ["NO_ANSWER", "Candidate", "ExtractiveAnswerChain", "misses_negation", "sentences", "with_cosine_ranks"]
 
 NO_ANSWER = "I don't know: the ingested documents do not seem to answer that."
 MAX_CHARS = 350
@@ -45,8 +45,8 @@ _SIGNATURES = {"code", "field", "line"}
 _DESCRIPTION_AFTER = 3
 """A signature line's description is looked for this many units after it (past type and parameter lines)."""
 _PROSE = re.compile(r"^[A-Z][^\n]*[.!:]$")
-_COSINE, _KIND, _OVERLAP, _NAMES_IDENTIFIER = (
-    scoring.NAMES.index(name) for name in ("cosine", "kind", "overlap", "names_identifier")
+_COSINE, _COSINE_RANK, _KIND, _OVERLAP, _NAMES_IDENTIFIER = (
+    scoring.NAMES.index(name) for name in ("cosine", "cosine_rank", "kind", "overlap", "names_identifier")
 )
 
 
@@ -137,13 +137,24 @@ def with_runner_up(answer: str, runner_up: Candidate) -> str:
     return answer
 
 
+def _with(values: tuple[float, ...], index: int, value: float) -> tuple[float, ...]:
+    """`values` with the feature at `index` set to `value` (appended when `values` stops short of it)."""
+    return values[:index] + (value,) + values[index + 1 :]
+
+
 def shortlist(values: list[tuple[float, ...]], weights: tuple[float, ...], n: int) -> list[int]:
     """The positions, in order, of the `n` units that score best on every feature but their
-    cosine. Embedding the units is most of an answer's time, so only these are embedded and
-    ranked (the others seldom win; bench/quality.md measures the cut)."""
-    without_cosine = [v[:_COSINE] + (0.0,) + v[_COSINE + 1 :] for v in values]
-    best = sorted(range(len(values)), key=lambda i: scoring.score(without_cosine[i], weights), reverse=True)
+    cosine and its rank. Embedding the units is most of an answer's time, so only these are
+    embedded and ranked (the others seldom win; bench/quality.md measures the cut)."""
+    unembedded = [_with(_with(v, _COSINE, 0.0), _COSINE_RANK, 0.0) for v in values]
+    best = sorted(range(len(values)), key=lambda i: scoring.score(unembedded[i], weights), reverse=True)
     return sorted(best[:n])
+
+
+def with_cosine_ranks(candidates: list[Candidate]) -> list[Candidate]:
+    """`candidates` with their `cosine_rank` feature set: 1 / the rank of their cosine among them."""
+    ranks = scoring.cosine_ranks([c.cosine for c in candidates])
+    return [c._replace(features=_with(c.features, _COSINE_RANK, r)) for c, r in zip(candidates, ranks)]
 
 
 class ExtractiveAnswerChain(BaseCombineDocumentsChain):
@@ -171,10 +182,10 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
     kind_weight: float = 0.3
     weights: tuple[float, ...] = scoring.WEIGHTS
     """The ranking weights, one per rag_app.answering.features.NAMES."""
-    second_margin: float = 2.0
-    """In units of the fitted score (bench/fit_answerer.py sweeps it, held out: 2.0 gains 2.6 points on
-    unseen SQuAD articles and 3 on unseen real documents over 1.0, the median answer still under 300
-    characters; more gains nothing within MAX_TWO_CHARS)."""
+    second_margin: float = 3.0
+    """In units of the fitted score (bench/fit_answerer.py sweeps it, held out: with the cosine's rank
+    among the features the scores spread wider, and 3.0 quotes the runner-up about as often as 2.0
+    did without it, the median answer still under 300 characters; bench/quality.md, "Third pass")."""
     negation_check: bool = True
     """Abstain when a negated question meets a chosen unit that negates nothing."""
     embed_top: int = 10
@@ -214,14 +225,14 @@ class ExtractiveAnswerChain(BaseCombineDocumentsChain):
         for i, vector in zip(kept, vectors):
             _, context, unit, before, after, description, _ = found[i]
             similarity = cosine(query, vector)
-            with_cosine = values[i][:_COSINE] + (similarity,) + values[i][_COSINE + 1 :]
+            with_cosine = _with(values[i], _COSINE, similarity)
             kind, lexical = bool(with_cosine[_KIND]), with_cosine[_OVERLAP]
             out.append(
                 Candidate(
                     unit.text, context, similarity, lexical, kind, with_cosine, before, after, unit.kind, description
                 )
             )
-        return out
+        return with_cosine_ranks(out)
 
     def relevance(self, candidate: Candidate) -> float:
         """How relevant a unit is to the question at all: what abstention is decided on."""

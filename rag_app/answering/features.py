@@ -36,27 +36,29 @@ NAMES = (
     "names_identifier",
     "log_length",
     "rank",
+    "cosine_rank",
 )
 """The features, in the order of WEIGHTS."""
 
 WEIGHTS = (
-    2.137,
-    2.496,
-    2.477,
-    1.423,
-    1.383,
-    0.12,
-    0.366,
-    -0.01,
-    -0.117,
-    0.019,
-    0.035,
-    0.072,
-    0.162,
-    0.004,
-    0.207,
-    -0.119,
-    2.413,
+    0.968,
+    2.193,
+    1.875,
+    1.121,
+    1.234,
+    0.172,
+    0.434,
+    -0.093,
+    -0.139,
+    0.149,
+    0.018,
+    0.193,
+    0.131,
+    0.103,
+    0.324,
+    -0.042,
+    2.141,
+    1.95,
 )
 """Fitted by `python bench/fit_answerer.py --realdocs-weight 4` (its output, pasted here): 841
 SQuAD questions outside the 400 that are measured, and the 101 bench/realdocs questions."""
@@ -135,7 +137,17 @@ def features(
         float((unit_kind in _STRUCTURED or bool(term)) and names_identifier(identifiers(question), text)),
         math.log(1 + len(text)) / 5,
         1.0 / rank,
+        0.0,  # cosine_rank: set across the candidates once they are embedded (`cosine_ranks`)
     )
+
+
+def cosine_ranks(cosines: list[float]) -> list[float]:
+    """1 / the rank of each cosine among `cosines` (1.0 for the highest; ties keep their order)."""
+    order = sorted(range(len(cosines)), key=lambda i: -cosines[i])
+    ranks = [0.0] * len(cosines)
+    for position, i in enumerate(order, start=1):
+        ranks[i] = 1.0 / position
+    return ranks
 
 
 def score(values: tuple[float, ...], weights: tuple[float, ...] = WEIGHTS) -> float:
