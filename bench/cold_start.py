@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest import CORPUS, ROOT, TUTORIAL, timed  # noqa: E402
 
 QUERY = "Which NFL team represented the AFC at Super Bowl 50?"
-# Issue 24's goals: cold `search` at most 0.12x the tutorial way's cold query, cold `stats` at most 0.3 s.
+# Issue 24's goals: cold `search` at most 0.12x the tutorial way's cold query, cold `stats` (and `sources`,
+# `--help`) at most 0.3 s.
 SEARCH_RATIO_GOAL = 0.12
 STATS_GOAL_S = 0.3
 FLOOR = "import langchain_chroma, onnxruntime, tokenizers"
@@ -68,11 +69,16 @@ def main() -> None:
     stats = medians["rag_app stats"][0]
     print("\n| target | goal | measured | |\n|---|---|---|---|")
     print(f"| cold `search` / tutorial | ≤ {SEARCH_RATIO_GOAL}× | {ratio:.2f}× | {_met(ratio <= SEARCH_RATIO_GOAL)} |")
-    print(f"| cold `stats` | ≤ {STATS_GOAL_S} s | {stats:.2f} s | {_met(stats <= STATS_GOAL_S)} |")
+    for name in ("rag_app stats", "rag_app sources", "rag_app --help"):  # the 0.3 s of `stats` holds for all three
+        seconds = medians[name][0]
+        print(
+            f"| cold `{name.removeprefix('rag_app ')}` | ≤ {STATS_GOAL_S} s | {seconds:.2f} s | {_met(seconds <= STATS_GOAL_S)} |"
+        )
     result = {"bench": "cold_start", **{k: round(v[0], 2) for k, v in medians.items()}, "ratio": round(ratio, 3)}
     result["floor_ratio"] = round(floor, 3)
     result["search_ratio_met"] = ratio <= SEARCH_RATIO_GOAL
     result["stats_met"] = stats <= STATS_GOAL_S
+    result["sources_and_help_met"] = max(medians["rag_app sources"][0], medians["rag_app --help"][0]) <= STATS_GOAL_S
     print(json.dumps(result))
 
 
