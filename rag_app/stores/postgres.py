@@ -11,6 +11,10 @@ key is the chunk id alone (two collections holding the same chunk overwrite each
 creates no vector index, and fixes the vector dimension once per process; its newer
 `PGVectorStore` is async-first (a loop thread per process) and opens its own connections.
 This adapter is SQL through the catalog's SQLAlchemy engine (one pool per URL per process).
+
+Writes: rows go in by binary COPY (pgvector's psycopg types) and one upsert; an ingest batch
+shares one transaction with the catalog (`transaction`), and a first load builds the HNSW index
+at its end (`loading`). Reads run in autocommit with the HNSW settings kept per connection.
 """
 
 from __future__ import annotations
@@ -60,11 +64,6 @@ def read_state(settings: Settings) -> tuple[str, int]:
     """
     store = open_store(settings, None)
     return store.identity(), store.count()
-
-
-def _vector(values: Sequence[float]) -> str:
-    """pgvector's text form of a vector."""
-    return "[" + ",".join(repr(float(x)) for x in values) + "]"
 
 
 class PostgresStore(VectorStore):
