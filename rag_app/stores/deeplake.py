@@ -7,8 +7,9 @@ unescaped. This module uses the `deeplake` 4.x API directly:
 - one dataset with columns `id` (text), `text` (text), `metadata` (dict), `embedding`;
 - `add_texts` with ids is an upsert; `delete` and `get_by_ids` find rows by reading the `id`
   column; `stored_vectors` (a few ids per question) queries them as escaped literals;
-- similarity search is TQL `COSINE_SIMILARITY` (relevance = cosine similarity, higher is closer),
-  with metadata filters `{"key": value}` whose values are escaped literals and keys checked names;
+- similarity search is TQL `COSINE_SIMILARITY`, an exact scan (Deep Lake's own clustered index
+  is dropped: see `_exact_scan_only`); relevance = cosine similarity, higher is closer; metadata
+  filters `{"key": value}` have their values as escaped literals and their keys checked as names;
 - MMR re-ranks the top `fetch_k` with LangChain's `maximal_marginal_relevance`.
 
 Paths: a local folder, `mem://name`, or a cloud path (`hub://org/name`, `al://…` with
@@ -43,6 +44,22 @@ def open_store(settings: Settings, embeddings: Embeddings | None, fresh: bool = 
     if path.startswith(ACTIVELOOP_SCHEMES) and not settings.activeloop_token.get_secret_value():
         raise ConfigError(f"DEEPLAKE_DATASET_PATH={path} needs ACTIVELOOP_TOKEN (an Activeloop API token)")
     return DeepLakeVectorStore(path, embeddings, token=settings.activeloop_token.get_secret_value() or None)
+
+
+def _exact_scan_only(ds: Any) -> None:
+    """Drop the vector index Deep Lake declares on every `Embedding` column, so searches stay exact scans.
+
+    Deep Lake builds that clustered index by itself once a dataset passes about 800k rows: during
+    the ingest that crosses it, 500 s and 4 GB of memory; after it, searches use the index, whose
+    recall@10 against the exact scan was 0.24 at 1M vectors (bench/speed.md). A dataset that has it
+    (made by an earlier rag_app) loses it at its next write.
+    """
+    column = ds["embedding"]
+    names = [str(index) for index in column.indexes]
+    for name in names:
+        column.drop_index(name)
+    if names:
+        ds.commit()
 
 
 def _literal(value: Any) -> str:
@@ -112,6 +129,7 @@ class DeepLakeVectorStore(VectorStore):
             ds.add_column("metadata", types.Dict())
             ds.add_column("embedding", types.Embedding(dimension))
             ds.commit()
+        _exact_scan_only(ds)
         if "rag_app_id" not in ds.metadata.keys():
             import uuid
 
