@@ -1,6 +1,6 @@
 """Recall@10 of the approximate vector indexes against an exact scan, on real embeddings.
 
-    python bench/recall.py [--budget 900] [--cache /tmp/rag-recall] [--postgres-url URL]
+    python bench/recall.py [--budget 900] [--cache /tmp/rag-recall] [--postgres-url URL] [--indexes postgres,chroma,deeplake]
 
 Chunks: the SQuAD sample's passages, then texts under /usr/share/doc (plain and gzipped, in a
 fixed shuffled order, duplicates dropped), cut by rag_app's splitter and embedded with the bundled
@@ -8,7 +8,9 @@ model until --budget seconds are spent; queries: 500 SQuAD questions, and 500 st
 not counting itself: queries from the corpus's own distribution). Vectors are cached in
 --cache and reused. Truth is the exact cosine top 10 (numpy). Measured: pgvector's HNSW (the
 store's m and ef_construction defaults) at several `hnsw.ef_search`, on a throwaway PostgreSQL 16
-+ pgvector cluster (tests/postgres.py) unless --postgres-url; and Chroma's HNSW (cosine space).
++ pgvector cluster (tests/postgres.py) unless --postgres-url; Chroma's HNSW (cosine space); and
+Deep Lake's clustered index (which the store drops: it keeps an exact scan), at its default and a
+more accurate search setting.
 Prints a Markdown table and one JSON line. Run it alone: `flock /tmp/bench.lock python bench/recall.py`.
 """
 
@@ -145,6 +147,51 @@ def chroma_recall(vectors, sets: dict) -> dict:
     return row
 
 
+def deeplake_recall(vectors, sets: dict) -> dict:
+    """recall@10 and median query ms of Deep Lake's clustered index (the one its `Embedding` type
+    declares, built at commit), with its default and its most accurate search settings, per query set."""
+    import tempfile
+
+    import deeplake
+    import numpy as np
+    from deeplake import types
+
+    row: dict = {}
+    with tempfile.TemporaryDirectory() as folder:
+        ds = deeplake.create(folder)
+        ds.add_column("i", types.Int64())
+        ds.add_column("embedding", types.Embedding(vectors.shape[1]))
+        ds.indexing_mode = deeplake.IndexingMode.Always  # what it does by itself past ~800k rows
+        ds.append({"i": np.arange(len(vectors)), "embedding": vectors})
+        started = time.perf_counter()
+        ds.commit()
+        row["deeplake_build_s"] = round(time.perf_counter() - started, 1)
+        for setting, (accuracy, cluster) in {"default": (10, 1.0), "accurate": (100, 8.0)}.items():
+            ds.query_config.accuracy_factor, ds.query_config.cluster_search_accuracy_factor = accuracy, cluster
+            for name, (queries, truth, own) in sets.items():
+                shares, times = [], []
+                for query, exact, skip in zip(queries, truth, own):
+                    array = ", ".join(repr(float(x)) for x in query)
+                    started = time.perf_counter()
+                    result = ds.query(
+                        f"SELECT i ORDER BY COSINE_SIMILARITY(embedding, ARRAY[{array}]) DESC LIMIT {K + 1}"
+                    )
+                    found = [int(i) for i in result["i"][:] if int(i) != skip][:K]
+                    times.append(time.perf_counter() - started)
+                    shares.append(len(set(found) & set(exact.tolist())) / K)
+                row[f"deeplake_{setting}_{name}_recall_at_10"] = round(float(np.mean(shares)), 4)
+                row[f"deeplake_{setting}_{name}_query_ms"] = round(sorted(times)[len(times) // 2] * 1000, 2)
+        ds["embedding"].drop_index("clustered")  # what the store does: an exact scan, for its time
+        times = []
+        for query in sets["questions"][0][:100]:
+            array = ", ".join(repr(float(x)) for x in query)
+            started = time.perf_counter()
+            ds.query(f"SELECT i ORDER BY COSINE_SIMILARITY(embedding, ARRAY[{array}]) DESC LIMIT {K + 1}")
+            times.append(time.perf_counter() - started)
+        row["deeplake_exact_query_ms"] = round(sorted(times)[len(times) // 2] * 1000, 2)
+    return row
+
+
 def query_sets(vectors, questions) -> dict:
     """name -> (query vectors, exact top-10 ids, the id each query must not count: its own chunk, or -1).
 
@@ -173,7 +220,9 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/rag-recall"))
     parser.add_argument("--postgres-url", default="", help="a server with pgvector (default: a throwaway one)")
     parser.add_argument("--ef-search", default="40,100,200,400,800")
+    parser.add_argument("--indexes", default="postgres,chroma,deeplake", help="which of them to measure")
     args = parser.parse_args()
+    indexes = args.indexes.split(",")
     sys.path.insert(0, str(ROOT))
     vectors, questions = embedded(args.cache, args.budget)
     sets = query_sets(vectors, questions)
@@ -181,7 +230,9 @@ def main() -> None:
     row: dict = {"bench": "recall", "chunks": len(vectors), "queries": {name: len(q[0]) for name, q in sets.items()}}
     with contextlib.ExitStack() as stack:
         url = args.postgres_url
-        if not url:
+        if "postgres" not in indexes:
+            efs = []
+        elif not url:
             from tests.conftest import free_port
             from tests.postgres import PostgresServer, binaries
 
@@ -191,14 +242,26 @@ def main() -> None:
             server = PostgresServer(bin_dir, free_port())
             stack.callback(server.stop)
             url = server.url()
-        row |= postgres_recall(url, vectors, sets, efs)
-    row |= chroma_recall(vectors, sets)
+        if efs:
+            row |= postgres_recall(url, vectors, sets, efs)
+    if "chroma" in indexes:
+        row |= chroma_recall(vectors, sets)
+    if "deeplake" in indexes:
+        row |= deeplake_recall(vectors, sets)
     print(f"{row['chunks']:,} chunks; recall@10 against the exact cosine top 10 (median query ms)")
     print("| index | SQuAD questions | stored chunks as queries |\n|---|---|---|")
     for ef in efs:
         cells = [f"{row[f'pg_{n}_recall_at_10_ef{ef}']} ({row[f'pg_{n}_query_ms_ef{ef}']})" for n in sets]
         print(f"| pgvector HNSW, ef_search {ef} | " + " | ".join(cells) + " |")
-    print("| Chroma HNSW (cosine) | " + " | ".join(str(row[f"chroma_{n}_recall_at_10"]) for n in sets) + " |")
+    if "chroma" in indexes:
+        print("| Chroma HNSW (cosine) | " + " | ".join(str(row[f"chroma_{n}_recall_at_10"]) for n in sets) + " |")
+    for setting in ("default", "accurate") if "deeplake" in indexes else ():
+        cells = [
+            f"{row[f'deeplake_{setting}_{n}_recall_at_10']} ({row[f'deeplake_{setting}_{n}_query_ms']})" for n in sets
+        ]
+        print(f"| Deep Lake clustered, {setting} search | " + " | ".join(cells) + " |")
+    if "deeplake" in indexes:
+        print(f"| Deep Lake exact scan (the store's) | 1.0 ({row['deeplake_exact_query_ms']}) | 1.0 |")
     print(json.dumps(row))
 
 
