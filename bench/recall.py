@@ -88,8 +88,9 @@ def embedded(cache: Path, budget: float) -> tuple:
     return np.concatenate(vectors), queries
 
 
-def postgres_recall(url: str, vectors, sets: dict, efs: list[int]) -> dict:
-    """recall@10 and median query ms of pgvector's HNSW at each ef_search, for each query set."""
+def postgres_recall(url: str, vectors, sets: dict, efs: list[int], build: str = "") -> dict:
+    """recall@10 and median query ms of pgvector's HNSW at each ef_search, for each query set
+    (`build`: the index's storage parameters, such as `m = 16, ef_construction = 200`; default pgvector's)."""
     import numpy as np
     import psycopg
     from pgvector.psycopg import register_vector
@@ -105,7 +106,9 @@ def postgres_recall(url: str, vectors, sets: dict, efs: list[int]) -> dict:
             for i, vector in enumerate(vectors):
                 copy.write_row((i, vector))
         started = time.perf_counter()
-        conn.execute("CREATE INDEX ON rag_recall USING hnsw (embedding vector_cosine_ops)")
+        conn.execute(
+            f"CREATE INDEX ON rag_recall USING hnsw (embedding vector_cosine_ops){f' WITH ({build})' if build else ''}"
+        )
         row["pg_build_s"] = round(time.perf_counter() - started, 1)
         search = f"SELECT i FROM rag_recall ORDER BY embedding <=> %s LIMIT {K + 1}"
         for name, (queries, truth, own) in sets.items():
@@ -220,6 +223,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/rag-recall"))
     parser.add_argument("--postgres-url", default="", help="a server with pgvector (default: a throwaway one)")
     parser.add_argument("--ef-search", default="40,100,200,400,800")
+    parser.add_argument("--hnsw", default="", help="pgvector index parameters, e.g. 'm = 16, ef_construction = 200'")
     parser.add_argument("--indexes", default="postgres,chroma,deeplake", help="which of them to measure")
     args = parser.parse_args()
     indexes = args.indexes.split(",")
@@ -243,7 +247,7 @@ def main() -> None:
             stack.callback(server.stop)
             url = server.url()
         if efs:
-            row |= postgres_recall(url, vectors, sets, efs)
+            row |= postgres_recall(url, vectors, sets, efs, args.hnsw)
     if "chroma" in indexes:
         row |= chroma_recall(vectors, sets)
     if "deeplake" in indexes:
