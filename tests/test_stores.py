@@ -153,3 +153,32 @@ def test_deeplake_index_built_by_an_earlier_version_goes_at_the_next_write(tmp_p
     store.add_texts(["one more"], ids=["x"])
     assert _plan(store).startswith("Seq Scan")
     assert DeepLakeVectorStore(str(tmp_path / "lake"), embeddings).similarity_search("text 7", k=1)[0].id == "text 7"
+
+
+def test_deeplake_unfiltered_search_is_the_exact_top_k_and_follows_writes(tmp_path):
+    import numpy as np
+    from langchain_core.embeddings import DeterministicFakeEmbedding
+
+    from rag_app.stores.deeplake import DeepLakeVectorStore
+
+    embeddings = DeterministicFakeEmbedding(size=16)
+    store = DeepLakeVectorStore(str(tmp_path / "lake"), embeddings)
+    texts = [f"chunk {n}" for n in range(300)]
+    store.add_texts(texts, [{"n": n} for n in range(300)], ids=texts)
+    matrix = np.asarray(embeddings.embed_documents(texts))
+    query = np.asarray(embeddings.embed_query("a question"))
+    cosines = matrix @ query / np.linalg.norm(matrix, axis=1) / np.linalg.norm(query)
+    found = store.similarity_search_with_score("a question", k=7)
+    assert [d.id for d, _ in found] == [texts[i] for i in np.argsort(-cosines)[:7]]
+    assert [round(s, 5) for _, s in found] == [round(float(c), 5) for c in np.sort(cosines)[::-1][:7]]
+    assert found[0][0].metadata == {"n": int(np.argmax(cosines))}
+    # the same rows as TQL's scan, which a filter takes
+    best = texts[int(np.argmax(cosines))]
+    assert store.similarity_search("a question", k=1, filter={"n": int(np.argmax(cosines))})[0].id == best
+
+    store.add_texts(["a question"], ids=["new"])  # identical to the query: first after the write
+    assert store.similarity_search("a question", k=1)[0].id == "new"
+    store.delete(["new", best])
+    assert [d.id for d in store.similarity_search("a question", k=2)] == [texts[i] for i in np.argsort(-cosines)[1:3]]
+    stored = store.stored_vectors(["chunk 3", "missing"])
+    assert list(stored) == ["chunk 3"] and stored["chunk 3"] == pytest.approx(list(matrix[3]), abs=1e-6)
