@@ -99,7 +99,7 @@ class DeepLakeVectorStore(VectorStore):
         self._token = token
         self._ds: Any = None
         self._rows: dict[str, int] | None = None  # id -> row offset, read once, kept in step
-        self._unit: Any = None  # every row's vector scaled to length 1 (numpy), read at the first search
+        self._matrix: Any = None  # (every row's vector, their lengths) in numpy, read at the first search
         self._open()
 
     @property
@@ -166,7 +166,8 @@ class DeepLakeVectorStore(VectorStore):
     def _offsets(self, ids: Iterable[str]) -> dict[str, int]:
         """Row offsets of the given ids that exist (from the id column, never by a query)."""
         if self._rows is None:
-            self._rows = {i: n for n, i in enumerate(self._ds["id"][:])} if len(self) else {}
+            column = self._ds["id"][:] if len(self) else []
+            self._rows = dict(zip(column, range(len(column))))
         return {i: self._rows[i] for i in ids if i in self._rows}
 
     def add_texts(
@@ -190,7 +191,7 @@ class DeepLakeVectorStore(VectorStore):
         self._delete_rows(self._offsets(ids).values())
         start = len(ds)
         ds.append({"id": ids, "text": texts, "metadata": [dict(m) for m in metadatas], "embedding": vectors})
-        self._unit = None
+        self._matrix = None
         if self._rows is not None:  # None (rows moved by a delete): read the id column again when needed
             self._rows |= {i: start + n for n, i in enumerate(ids)}
         ds.commit()
@@ -201,7 +202,7 @@ class DeepLakeVectorStore(VectorStore):
         for offset in offsets:
             self._ds.delete(offset)
         if offsets:
-            self._rows, self._unit = None, None  # later rows moved up: read the id column again when next needed
+            self._rows, self._matrix = None, None  # later rows moved up: read the id column again when next needed
 
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:
         """Delete rows by id; ids that do not exist are ignored."""
@@ -218,7 +219,7 @@ class DeepLakeVectorStore(VectorStore):
         import deeplake
 
         if self._open() is not None:
-            self._ds, self._rows, self._unit = None, None, None
+            self._ds, self._rows, self._matrix = None, None, None
             deeplake.delete(self.path, token=self._token)
 
     def get_by_ids(self, ids: Sequence[str], /) -> list[Document]:
@@ -245,13 +246,13 @@ class DeepLakeVectorStore(VectorStore):
     def _scan(self, vector: list[float], k: int) -> list[tuple[Any, float]]:
         import numpy as np
 
-        if self._unit is None:
-            unit = np.array(self._ds["embedding"][:], dtype=np.float32)
-            norms = np.sqrt(np.einsum("ij,ij->i", unit, unit))
-            unit /= np.where(norms > 0, norms, 1.0)[:, None]
-            self._unit = unit
+        if self._matrix is None:
+            vectors = np.asarray(self._ds["embedding"][:], dtype=np.float32)  # Deep Lake's buffer, not a copy
+            norms = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+            self._matrix = (vectors, np.where(norms > 0, norms, 1.0))
+        vectors, norms = self._matrix
         query = np.asarray(vector, dtype=np.float32)
-        scores = self._unit @ (query / (np.linalg.norm(query) or 1.0))
+        scores = (vectors @ query) / norms / (np.linalg.norm(query) or 1.0)
         k = min(int(k), len(scores))
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.argsort(-scores[best], kind="stable")]
