@@ -49,7 +49,8 @@ def open_store(settings: Settings, embeddings: Embeddings | None, fresh: bool = 
 
 
 def _exact_scan_only(ds: Any) -> None:
-    """Drop the vector index Deep Lake declares on every `Embedding` column, so searches stay exact scans.
+    """Drop the vector index Deep Lake declares on the `embedding` column (as on any `Embedding`
+    column), so searches stay exact scans.
 
     Deep Lake builds that clustered index by itself once a dataset passes about 800k rows: during
     the ingest that crosses it, 500 s and 4 GB of memory; after it, searches use the index, whose
