@@ -371,7 +371,6 @@ class PostgresStore(VectorStore):
         return sorted(found, key=lambda pair: pair[1], reverse=True)
 
     def stored_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
-        import numpy as np
         from sqlalchemy.exc import SQLAlchemyError
 
         if not ids:
@@ -387,7 +386,7 @@ class PostgresStore(VectorStore):
                     rows = cursor.fetchall()
         except (SQLAlchemyError, psycopg_error()) as err:
             raise self._error(err, "read") from err
-        return {key: np.asarray(vector, dtype=float).tolist() for key, vector in rows}
+        return {key: vector.to_numpy().astype(float).tolist() for key, vector in rows}
 
     def sample(self, limit: int, seed: int = 0) -> StoredSample:
         """Up to `limit` rows in an order fixed by `seed` (a hash of each id)."""
