@@ -41,3 +41,14 @@ def test_every_route_answers_by_its_schema(case):
         headers={"Authorization": f"Bearer {KEY}"},
         excluded_checks=[positive_data_acceptance] if unknowable else [],
     )
+
+
+def test_the_schema_admits_only_the_metadata_keys_the_server_takes(fake_env):
+    """A newer Hypothesis sent `{"where": {"": …}}`: valid by a schema with only patternProperties, refused (422)."""
+    import jsonschema
+
+    where = create_app(RagService()).openapi()["components"]["schemas"]["FilterSpec"]["properties"]["where"]
+    jsonschema.validate({"page": 3, "section_2": "x"}, where)
+    for key in ("", "a b", "2x"):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({key: 1}, where)

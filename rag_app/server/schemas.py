@@ -22,7 +22,10 @@ class FilterSpec(BaseModel):
         [], description="globs of files to use ('*.pdf', 'handbook/*'): any may match"
     )
     where: dict[MetadataKey, str | int | float | bool] = Field(
-        {}, description="chunk metadata that must match: {'page': 3}"
+        {},
+        description="chunk metadata that must match: {'page': 3}",
+        # pydantic states the key pattern as patternProperties, which alone admits any other key
+        json_schema_extra={"additionalProperties": False},
     )
 
 
